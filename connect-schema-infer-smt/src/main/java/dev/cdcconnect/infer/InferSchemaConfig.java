@@ -1,0 +1,224 @@
+package dev.cdcconnect.infer;
+
+import dev.cdcconnect.infer.schema.ArrayMode;
+import dev.cdcconnect.infer.schema.FieldSpec;
+import dev.cdcconnect.infer.schema.InferenceSettings;
+import dev.cdcconnect.infer.schema.NestedMode;
+import dev.cdcconnect.infer.schema.TypeHint;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Configuration of the {@link InferSchema} transforms. */
+public final class InferSchemaConfig extends AbstractConfig {
+
+    public static final String NESTED_MODE = "nested.mode";
+    private static final String NESTED_MODE_DOC = "What a nested JSON object becomes: 'flatten' (one field per leaf, "
+            + "named by joining the path with flatten.delimiter), 'struct' (a nested optional Struct) or 'json' "
+            + "(a STRING field holding the object's JSON text).";
+
+    public static final String FLATTEN_DELIMITER = "flatten.delimiter";
+    private static final String FLATTEN_DELIMITER_DOC = "Joins the keys of a nested path into a flattened field "
+            + "name: customer.address.city becomes customer_address_city with '_'.";
+
+    public static final String ARRAY_MODE = "array.mode";
+    private static final String ARRAY_MODE_DOC = "What a JSON array becomes: 'json' (a STRING field holding its "
+            + "JSON text) or 'array' (a Connect ARRAY when its elements are int64, float64, boolean or string "
+            + "values that agree, JSON text otherwise).";
+
+    public static final String ISO8601_DETECT = "iso8601.detect";
+    private static final String ISO8601_DETECT_DOC = "Give strings that are ISO-8601 dates (yyyy-MM-dd) the Date "
+            + "type and ISO-8601 date-times the Timestamp type. Off, such strings are STRING like any other; a "
+            + "field whose later values are not ISO-8601 widens to STRING.";
+
+    public static final String MAX_DEPTH = "max.depth";
+    private static final String MAX_DEPTH_DOC = "How deep objects and arrays may nest, the document itself being "
+            + "level 1. A deeper record fails with a DataException (so errors.tolerance and the dead letter queue "
+            + "apply).";
+
+    public static final String TYPE_HINTS = "type.hints";
+    private static final String TYPE_HINTS_DOC = "Comma-separated field:type pairs that pin a field's type over "
+            + "inference, e.g. 'price:decimal(10,2),created_at:timestamp,day:date,id:int32,payload:json'. Fields are "
+            + "named as they come out: the flattened name (or the dotted path, customer.id) when flattening, the "
+            + "dotted path of a nested Struct's field otherwise. Types: " + TypeHint.VALID_TYPES + ". timestamp "
+            + "reads ISO-8601 text or epoch milliseconds; date reads yyyy-MM-dd or days since 1970-01-01; time reads "
+            + "HH:mm:ss or milliseconds since midnight; decimal rounds half up to its scale; json keeps the value's "
+            + "JSON text under the schema name " + TypeHint.JSON_SCHEMA_NAME + ". A value the type cannot hold "
+            + "fails the record.";
+
+    public static final String KEY_FIELDS = "key.fields";
+    private static final String KEY_FIELDS_DOC = "Fields of the value (as they come out, e.g. flattened names) to "
+            + "build a Struct key from when a record has no key, so a sink can upsert on them. A record whose "
+            + "value lacks one of them fails. The value transform takes them from the value it infers; the key "
+            + "transform from a value that already has a schema.";
+
+    public static final String SCHEMA_SEED = "schema.seed";
+    private static final String SCHEMA_SEED_DOC = "Comma-separated topic:field:type entries the learned schema of a "
+            + "topic starts from, so that a field is created with its final type before any record shows it (and "
+            + "so a restarted task without a schema store never comes back narrower). Types: int64, float64, "
+            + "boolean, string, bytes, date, timestamp, array<type>, struct<name:type,...>. Seeded types still "
+            + "widen; use type.hints to pin a type.";
+
+    private static final String GROUP_INFERENCE = "Inference";
+    private static final String GROUP_HINTS = "Types";
+    private static final String GROUP_KEY = "Key";
+
+    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+            .define(NESTED_MODE, Type.STRING, "flatten", enumValidator(NestedMode.values()), Importance.HIGH,
+                    NESTED_MODE_DOC, GROUP_INFERENCE, 1, Width.SHORT, "Nested objects")
+            .define(FLATTEN_DELIMITER, Type.STRING, "_", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    FLATTEN_DELIMITER_DOC, GROUP_INFERENCE, 2, Width.SHORT, "Flatten delimiter")
+            .define(ARRAY_MODE, Type.STRING, "json", enumValidator(ArrayMode.values()), Importance.MEDIUM,
+                    ARRAY_MODE_DOC, GROUP_INFERENCE, 3, Width.SHORT, "Arrays")
+            .define(ISO8601_DETECT, Type.BOOLEAN, false, Importance.MEDIUM, ISO8601_DETECT_DOC, GROUP_INFERENCE, 4,
+                    Width.SHORT, "Detect ISO-8601 dates and times")
+            .define(MAX_DEPTH, Type.INT, 16, ConfigDef.Range.between(1, 1000), Importance.LOW, MAX_DEPTH_DOC,
+                    GROUP_INFERENCE, 5, Width.SHORT, "Maximum nesting depth")
+            .define(TYPE_HINTS, Type.STRING, "", new HintsValidator(), Importance.HIGH, TYPE_HINTS_DOC,
+                    GROUP_HINTS, 1, Width.LONG, "Type hints")
+            .define(SCHEMA_SEED, Type.STRING, "", new SeedValidator(), Importance.LOW, SCHEMA_SEED_DOC,
+                    GROUP_HINTS, 2, Width.LONG, "Schema seed")
+            .define(KEY_FIELDS, Type.LIST, "", new FieldNamesValidator(), Importance.MEDIUM, KEY_FIELDS_DOC,
+                    GROUP_KEY, 1, Width.MEDIUM, "Key from value fields");
+
+    private final InferenceSettings settings;
+    private final Map<String, List<FieldSpec>> seeds;
+
+    public InferSchemaConfig(Map<?, ?> originals) {
+        super(CONFIG_DEF, originals);
+        NestedMode nestedMode = NestedMode.valueOf(getString(NESTED_MODE).toUpperCase(Locale.ROOT));
+        String delimiter = getString(FLATTEN_DELIMITER);
+        Map<String, TypeHint> hints = new LinkedHashMap<>();
+        parseHints(getString(TYPE_HINTS)).forEach((field, hint) ->
+                hints.put(nestedMode == NestedMode.FLATTEN ? field.replace(".", delimiter) : field, hint));
+        this.settings = new InferenceSettings(nestedMode, delimiter,
+                ArrayMode.valueOf(getString(ARRAY_MODE).toUpperCase(Locale.ROOT)), getBoolean(ISO8601_DETECT),
+                getInt(MAX_DEPTH), hints);
+        this.seeds = parseSeeds(getString(SCHEMA_SEED));
+    }
+
+    public InferenceSettings settings() {
+        return settings;
+    }
+
+    public List<String> keyFields() {
+        return getList(KEY_FIELDS);
+    }
+
+    /** Seeded fields by topic. */
+    public Map<String, List<FieldSpec>> seeds() {
+        return seeds;
+    }
+
+    /** Reads {@code field:type,...}; the field is everything before the type's colon. */
+    static Map<String, TypeHint> parseHints(String text) {
+        Map<String, TypeHint> hints = new LinkedHashMap<>();
+        for (String entry : FieldSpec.splitTopLevel(text, ',')) {
+            int colon = entry.lastIndexOf(':');
+            if (colon <= 0 || colon == entry.length() - 1) {
+                throw new ConfigException(TYPE_HINTS, text, "entry '" + entry + "' is not field:type");
+            }
+            String field = entry.substring(0, colon).trim();
+            TypeHint hint;
+            try {
+                hint = TypeHint.parse(entry.substring(colon + 1));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(TYPE_HINTS, text, "entry '" + entry + "': " + e.getMessage());
+            }
+            if (hints.put(field, hint) != null) {
+                throw new ConfigException(TYPE_HINTS, text, "field '" + field + "' has more than one hint");
+            }
+        }
+        return hints;
+    }
+
+    /** Reads {@code topic:field:type,...}. */
+    static Map<String, List<FieldSpec>> parseSeeds(String text) {
+        Map<String, List<FieldSpec>> seeds = new LinkedHashMap<>();
+        for (String entry : FieldSpec.splitTopLevel(text, ',')) {
+            int first = entry.indexOf(':');
+            int second = first < 0 ? -1 : entry.indexOf(':', first + 1);
+            if (first <= 0 || second <= first + 1 || second == entry.length() - 1) {
+                throw new ConfigException(SCHEMA_SEED, text, "entry '" + entry + "' is not topic:field:type");
+            }
+            String topic = entry.substring(0, first).trim();
+            String field = entry.substring(first + 1, second).trim();
+            try {
+                seeds.computeIfAbsent(topic, t -> new ArrayList<>())
+                        .add(FieldSpec.parse(field, entry.substring(second + 1)));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(SCHEMA_SEED, text, "entry '" + entry + "': " + e.getMessage());
+            }
+        }
+        seeds.replaceAll((topic, fields) -> List.copyOf(fields));
+        return Collections.unmodifiableMap(seeds);
+    }
+
+    private static ConfigDef.Validator enumValidator(Enum<?>[] values) {
+        String[] names = new String[values.length];
+        for (int i = 0; i < values.length; i++) {
+            names[i] = values[i].name().toLowerCase(Locale.ROOT);
+        }
+        return ConfigDef.CaseInsensitiveValidString.in(names);
+    }
+
+    private static final class HintsValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value != null) {
+                parseHints((String) value);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "field:type,... with types " + TypeHint.VALID_TYPES;
+        }
+    }
+
+    private static final class SeedValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value != null) {
+                parseSeeds((String) value);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "topic:field:type,...";
+        }
+    }
+
+    private static final class FieldNamesValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value instanceof List<?> list) {
+                for (Object field : list) {
+                    if (field == null || field.toString().isBlank()) {
+                        throw new ConfigException(name, value, "field names must not be blank");
+                    }
+                }
+                if (list.stream().distinct().count() != list.size()) {
+                    throw new ConfigException(name, value, "a field is named more than once");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "comma-separated field names";
+        }
+    }
+}

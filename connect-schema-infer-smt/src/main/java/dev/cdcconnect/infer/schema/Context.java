@@ -1,0 +1,5 @@
+package dev.cdcconnect.infer.schema;
+
+/** What every part of one learned schema shares. */
+record Context(InferenceSettings settings, JsonText json) {
+}

@@ -1,0 +1,132 @@
+package dev.cdcconnect.infer.schema;
+
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The schema learned for the keys or the values of one topic. It only ever widens: fields are the union of all
+ * seen, a field's type changes only to one that holds every earlier value, and the schema instance and its
+ * version change only when the schema does. Not thread-safe: one per transform instance, which Connect calls
+ * from a single task thread.
+ */
+public final class TopicSchema {
+
+    private final Context context;
+    private final Analyzer analyzer;
+    private final boolean objectsOnly;
+    private Slot root;
+    private int version;
+    private Schema schema;
+
+    /**
+     * @param objectsOnly true for values, which must be JSON objects; keys may also be a bare JSON value
+     */
+    public TopicSchema(InferenceSettings settings, JsonText json, boolean objectsOnly) {
+        this.context = new Context(settings, json);
+        this.analyzer = new Analyzer(context);
+        this.objectsOnly = objectsOnly;
+    }
+
+    /** Starts from a stored schema, keeping its version. */
+    public void restore(SchemaSnapshot snapshot) {
+        root = Slot.of("", "", Shape.Obs.of(snapshot.root(), ""), context);
+        version = snapshot.version();
+        rebuild();
+    }
+
+    /**
+     * Widens to hold the given fields of an object document (from configuration or another store record).
+     *
+     * @return true when the schema changed
+     */
+    public boolean widen(List<FieldSpec> fields) {
+        return widen(new Shape.Obs(FieldKind.STRUCT, null, Shape.Obj.of(fields, "")));
+    }
+
+    /** Widens to hold what a stored schema holds; true when the schema changed. */
+    public boolean widen(SchemaSnapshot snapshot) {
+        boolean changed = widen(Shape.Obs.of(snapshot.root(), ""));
+        if (snapshot.version() > version) {
+            version = snapshot.version();
+            rebuild();
+        }
+        return changed;
+    }
+
+    /**
+     * The document as a value of {@link #schema()}, widening the schema first if the document needs it.
+     *
+     * @param document a schemaless value: Map, List, String, Number, Boolean, byte[]
+     * @throws InferenceFailure naming what is wrong with the document; the schema is then left as it was
+     */
+    public Object infer(Object document) {
+        Object value = convert(document);
+        if (value != Values.NO_FIT) {
+            return value;
+        }
+        widen(analyzer.document(document, objectsOnly));
+        value = convert(document);
+        if (value == Values.NO_FIT) {
+            throw new IllegalStateException("the schema widened for a document does not take it: " + schema);
+        }
+        return value;
+    }
+
+    public Schema schema() {
+        return schema;
+    }
+
+    public int version() {
+        return version;
+    }
+
+    /** The schema as stored, or null before the first document. */
+    public SchemaSnapshot snapshot() {
+        if (root == null) {
+            return null;
+        }
+        FieldSpec spec = root.spec();
+        return new SchemaSnapshot(version, spec);
+    }
+
+    private boolean widen(Shape.Obs obs) {
+        boolean changed;
+        if (root == null) {
+            root = Slot.of("", "", obs, context);
+            changed = true;
+        } else {
+            changed = root.widen(obs);
+        }
+        if (changed) {
+            version++;
+            rebuild();
+        }
+        return changed;
+    }
+
+    private Object convert(Object document) {
+        if (root == null) {
+            return Values.NO_FIT;
+        }
+        if (root.kind == FieldKind.STRUCT) {
+            if (!(document instanceof Map<?, ?> map)) {
+                return Values.NO_FIT;
+            }
+            Struct struct = root.struct.fill(map, 1);
+            return struct != null ? struct : Values.NO_FIT;
+        }
+        return root.convert(document, 0, context);
+    }
+
+    private void rebuild() {
+        SchemaBuilder builder = root.builder();
+        schema = builder.version(Math.max(version, 1)).build();
+        if (root.struct != null) {
+            root.struct.bind(schema);
+        }
+    }
+}

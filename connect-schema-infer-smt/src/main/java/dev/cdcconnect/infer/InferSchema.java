@@ -1,8 +1,11 @@
 package dev.cdcconnect.infer;
 
+import dev.cdcconnect.infer.schema.FieldSpec;
 import dev.cdcconnect.infer.schema.InferenceFailure;
 import dev.cdcconnect.infer.schema.JsonText;
+import dev.cdcconnect.infer.schema.SchemaSnapshot;
 import dev.cdcconnect.infer.schema.TopicSchema;
+import dev.cdcconnect.infer.store.SchemaStore;
 
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.utils.AppInfoParser;
@@ -42,7 +45,20 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
     private InferSchemaConfig config;
     private JsonText json;
     private KeyProjection keyProjection;
-    private final Map<String, TopicSchema> schemas = new HashMap<>();
+    private SchemaStore store;
+    private Map<String, List<SchemaSnapshot>> stored = Map.of();
+    private final Map<String, Learned> schemas = new HashMap<>();
+
+    /** A topic's learned schema and the version last written to the store. */
+    private static final class Learned {
+        final TopicSchema schema;
+        int storedVersion;
+
+        Learned(TopicSchema schema, int storedVersion) {
+            this.schema = schema;
+            this.storedVersion = storedVersion;
+        }
+    }
 
     @Override
     public void configure(Map<String, ?> props) {
@@ -51,8 +67,15 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
         List<String> keyFields = config.keyFields();
         keyProjection = keyFields.isEmpty() ? null : new KeyProjection(keyFields);
         schemas.clear();
-        LOG.info("InferSchema ({}) configured: {}, key fields {}, seeded topics {}", side(), config.settings(),
-                keyFields, config.seeds().keySet());
+        closeStore();
+        store = config.schemaStore().orElse(null);
+        stored = store != null ? store.load(side()) : Map.of();
+        LOG.info("InferSchema ({}) configured: {}, key fields {}, seeded topics {}, schema store {}", side(),
+                config.settings(), keyFields, config.seeds().keySet(), config.schemaStoreSummary());
+        if (store == null && config.seeds().isEmpty()) {
+            LOG.info("InferSchema ({}) keeps learned schemas in memory only: after a restart they are learned again "
+                    + "from the records that follow (set {} to keep them)", side(), InferSchemaConfig.STORE_TOPIC);
+        }
     }
 
     @Override
@@ -66,15 +89,14 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
             if (document == null) {
                 return record;
             }
-            TopicSchema topicSchema = schemas.get(record.topic());
-            if (topicSchema == null) {
-                topicSchema = newTopicSchema(record.topic());
+            Learned learned = schemas.get(record.topic());
+            if (learned == null) {
+                learned = learn(record.topic());
             }
-            int version = topicSchema.version();
+            TopicSchema topicSchema = learned.schema;
             Object value = topicSchema.infer(document);
-            if (topicSchema.version() != version) {
-                LOG.info("InferSchema ({}) schema of topic {} is now version {}: {}", side(), record.topic(),
-                        topicSchema.version(), topicSchema.schema());
+            if (topicSchema.version() != learned.storedVersion) {
+                changed(record.topic(), learned);
             }
             return withInferred(record, topicSchema.schema(), value);
         } catch (InferenceFailure failure) {
@@ -114,14 +136,39 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
         return null;
     }
 
-    private TopicSchema newTopicSchema(String topic) {
+    private Learned learn(String topic) {
         TopicSchema topicSchema = new TopicSchema(config.settings(), json, objectsOnly());
-        List<dev.cdcconnect.infer.schema.FieldSpec> seed = config.seeds().get(topic);
-        if (seed != null && objectsOnly()) {
-            topicSchema.widen(seed);
+        List<SchemaSnapshot> snapshots = stored.getOrDefault(topic, List.of());
+        for (int i = 0; i < snapshots.size(); i++) {
+            if (i == 0) {
+                topicSchema.restore(snapshots.get(i));
+            } else {
+                topicSchema.widen(snapshots.get(i));
+            }
         }
-        schemas.put(topic, topicSchema);
-        return topicSchema;
+        int restoredVersion = snapshots.size() == 1 ? topicSchema.version() : 0;
+        List<FieldSpec> seed = config.seeds().get(topic);
+        if (seed != null && topicSchema.widen(seed)) {
+            restoredVersion = 0;
+        }
+        if (!snapshots.isEmpty()) {
+            LOG.info("InferSchema ({}) starts topic {} from its stored schema, version {}: {}", side(), topic,
+                    topicSchema.version(), topicSchema.schema());
+        }
+        Learned learned = new Learned(topicSchema, restoredVersion);
+        schemas.put(topic, learned);
+        return learned;
+    }
+
+    /** Logs a changed schema and stores it before any record carrying it leaves the transform. */
+    private void changed(String topic, Learned learned) {
+        TopicSchema topicSchema = learned.schema;
+        LOG.info("InferSchema ({}) schema of topic {} is now version {}: {}", side(), topic, topicSchema.version(),
+                topicSchema.schema());
+        if (store != null) {
+            store.save(side(), topic, topicSchema.snapshot());
+        }
+        learned.storedVersion = topicSchema.version();
     }
 
     /** A key built from the value's fields, for records that have none; null when not configured. */
@@ -182,6 +229,14 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
     @Override
     public void close() {
         schemas.clear();
+        closeStore();
+    }
+
+    private void closeStore() {
+        if (store != null) {
+            store.close();
+            store = null;
+        }
     }
 
     private static String readVersion() {

@@ -5,6 +5,8 @@ import dev.cdcconnect.infer.schema.FieldSpec;
 import dev.cdcconnect.infer.schema.InferenceSettings;
 import dev.cdcconnect.infer.schema.NestedMode;
 import dev.cdcconnect.infer.schema.TypeHint;
+import dev.cdcconnect.infer.store.KafkaSchemaStore;
+import dev.cdcconnect.infer.store.SchemaStore;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -13,12 +15,15 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** Configuration of the {@link InferSchema} transforms. */
 public final class InferSchemaConfig extends AbstractConfig {
@@ -70,7 +75,32 @@ public final class InferSchemaConfig extends AbstractConfig {
             + "boolean, string, bytes, date, timestamp, array<type>, struct<name:type,...>. Seeded types still "
             + "widen; use type.hints to pin a type.";
 
+    public static final String STORE_TOPIC = "schema.store.topic";
+    private static final String STORE_TOPIC_DOC = "Compacted Kafka topic the learned schemas are kept in (created "
+            + "if missing), so that a restarted task never comes back narrower than what its sink has already "
+            + "seen. Written each time a schema changes, read when the transform starts. Empty: learned schemas "
+            + "live in memory only (see schema.seed). Use one topic per connector, or share it between connectors "
+            + "that feed the same tables.";
+
+    public static final String STORE_BOOTSTRAP_SERVERS = "schema.store.bootstrap.servers";
+    private static final String STORE_BOOTSTRAP_SERVERS_DOC = "Kafka cluster holding schema.store.topic, as "
+            + "host:port pairs. Further client settings (security.protocol, sasl.*, ssl.*, ...) go under the "
+            + "prefix schema.store.client., e.g. schema.store.client.security.protocol=SASL_SSL.";
+
+    public static final String STORE_TIMEOUT_MS = "schema.store.timeout.ms";
+    private static final String STORE_TIMEOUT_MS_DOC = "How long reading the schema store at start, or writing a "
+            + "changed schema to it, may take before the task fails.";
+
+    public static final String STORE_REPLICATION_FACTOR = "schema.store.replication.factor";
+    private static final String STORE_REPLICATION_FACTOR_DOC = "Replication factor of schema.store.topic when "
+            + "the transform creates it; -1 takes the broker's default.";
+
+    /** Prefix of the Kafka client settings used for the schema store. */
+    public static final String STORE_CLIENT_PREFIX = "schema.store.client.";
+
     private static final String GROUP_INFERENCE = "Inference";
+    private static final String GROUP_STORE = "Schema store";
+    private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     private static final String GROUP_HINTS = "Types";
     private static final String GROUP_KEY = "Key";
 
@@ -90,7 +120,16 @@ public final class InferSchemaConfig extends AbstractConfig {
             .define(SCHEMA_SEED, Type.STRING, "", new SeedValidator(), Importance.LOW, SCHEMA_SEED_DOC,
                     GROUP_HINTS, 2, Width.LONG, "Schema seed")
             .define(KEY_FIELDS, Type.LIST, "", new FieldNamesValidator(), Importance.MEDIUM, KEY_FIELDS_DOC,
-                    GROUP_KEY, 1, Width.MEDIUM, "Key from value fields");
+                    GROUP_KEY, 1, Width.MEDIUM, "Key from value fields")
+            .define(STORE_TOPIC, Type.STRING, "", new TopicNameValidator(), Importance.HIGH, STORE_TOPIC_DOC,
+                    GROUP_STORE, 1, Width.MEDIUM, "Schema store topic")
+            .define(STORE_BOOTSTRAP_SERVERS, Type.LIST, "", new HostPortsValidator(), Importance.HIGH,
+                    STORE_BOOTSTRAP_SERVERS_DOC, GROUP_STORE, 2, Width.LONG, "Schema store bootstrap servers")
+            .define(STORE_TIMEOUT_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    STORE_TIMEOUT_MS_DOC, GROUP_STORE, 3, Width.SHORT, "Schema store timeout (ms)")
+            .define(STORE_REPLICATION_FACTOR, Type.SHORT, (short) -1, new ReplicationFactorValidator(),
+                    Importance.LOW, STORE_REPLICATION_FACTOR_DOC, GROUP_STORE, 4, Width.SHORT,
+                    "Schema store replication factor");
 
     private final InferenceSettings settings;
     private final Map<String, List<FieldSpec>> seeds;
@@ -106,6 +145,34 @@ public final class InferSchemaConfig extends AbstractConfig {
                 ArrayMode.valueOf(getString(ARRAY_MODE).toUpperCase(Locale.ROOT)), getBoolean(ISO8601_DETECT),
                 getInt(MAX_DEPTH), hints);
         this.seeds = parseSeeds(getString(SCHEMA_SEED));
+        if (!getString(STORE_TOPIC).isEmpty() && getList(STORE_BOOTSTRAP_SERVERS).isEmpty()) {
+            throw new ConfigException(STORE_BOOTSTRAP_SERVERS, "",
+                    "the Kafka cluster of " + STORE_TOPIC + " '" + getString(STORE_TOPIC) + "' must be given");
+        }
+        if (getString(STORE_TOPIC).isEmpty() && !getList(STORE_BOOTSTRAP_SERVERS).isEmpty()) {
+            throw new ConfigException(STORE_TOPIC, "", "a topic must be named when " + STORE_BOOTSTRAP_SERVERS
+                    + " is set");
+        }
+    }
+
+    /** The store learned schemas persist in, if one is configured. */
+    public Optional<SchemaStore> schemaStore() {
+        String topic = getString(STORE_TOPIC);
+        if (topic.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, Object> clientProps = new LinkedHashMap<>(originalsWithPrefix(STORE_CLIENT_PREFIX));
+        clientProps.put("bootstrap.servers", String.join(",", getList(STORE_BOOTSTRAP_SERVERS)));
+        clientProps.putIfAbsent("client.id", "infer-schema-store-" + topic);
+        short replicationFactor = getShort(STORE_REPLICATION_FACTOR);
+        return Optional.of(new KafkaSchemaStore(topic, clientProps, Duration.ofMillis(getLong(STORE_TIMEOUT_MS)),
+                replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor)));
+    }
+
+    /** The store's settings for the startup log line, without client settings that may hold secrets. */
+    public String schemaStoreSummary() {
+        return getString(STORE_TOPIC).isEmpty() ? "none"
+                : "topic " + getString(STORE_TOPIC) + " on " + getList(STORE_BOOTSTRAP_SERVERS);
     }
 
     public InferenceSettings settings() {
@@ -171,6 +238,54 @@ public final class InferSchemaConfig extends AbstractConfig {
             names[i] = values[i].name().toLowerCase(Locale.ROOT);
         }
         return ConfigDef.CaseInsensitiveValidString.in(names);
+    }
+
+    private static final class TopicNameValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value != null && !((String) value).isEmpty() && !TOPIC_NAME.matcher((String) value).matches()) {
+                throw new ConfigException(name, value, "a topic name has 1 to 249 of the characters a-z A-Z 0-9 . _ -");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "empty, or a topic name";
+        }
+    }
+
+    private static final class HostPortsValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value instanceof List<?> list) {
+                for (Object entry : list) {
+                    String s = String.valueOf(entry);
+                    int colon = s.lastIndexOf(':');
+                    if (colon <= 0 || !s.substring(colon + 1).matches("\\d{1,5}")) {
+                        throw new ConfigException(name, value, "'" + s + "' is not host:port");
+                    }
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "host:port,...";
+        }
+    }
+
+    private static final class ReplicationFactorValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value != null && (Short) value != -1 && (Short) value < 1) {
+                throw new ConfigException(name, value, "must be -1 (broker default) or at least 1");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "-1, or at least 1";
+        }
     }
 
     private static final class HintsValidator implements ConfigDef.Validator {

@@ -1,0 +1,181 @@
+package dev.cdcconnect.enrich;
+
+import dev.cdcconnect.enrich.jdbc.JdbcLookupSource;
+import dev.cdcconnect.enrich.lookup.LookupSource;
+import dev.cdcconnect.enrich.table.TopicTableSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.connect.components.Versioned;
+import org.apache.kafka.connect.connector.ConnectRecord;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaAndValue;
+import org.apache.kafka.connect.transforms.Transformation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Enriches each record with rows looked up by key, the stream-table join of ksqlDB done inside Connect: for
+ * every configured lookup the key field's value finds a row in a table loaded from a Kafka topic
+ * (GlobalKTable semantics) or through a cached JDBC query, and the row's columns are added to the record as a
+ * nested struct or prefixed flat fields. Debezium change events are enriched in {@code after} (and
+ * {@code before} when configured); other records at their top level. Use {@link Value} for record values and
+ * {@link Key} for record keys.
+ */
+public abstract class Enrich<R extends ConnectRecord<R>> implements Transformation<R>, Versioned {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Enrich.class);
+
+    private final Function<LookupSpec, LookupSource> sources;
+    private List<Lookup> lookups = List.of();
+    private RecordEnricher enricher;
+
+    protected Enrich() {
+        this(Enrich::open);
+    }
+
+    /** With lookup sources made by the given function instead of from the configuration alone. */
+    Enrich(Function<LookupSpec, LookupSource> sources) {
+        this.sources = sources;
+    }
+
+    @Override
+    public void configure(Map<String, ?> props) {
+        EnrichConfig config = new EnrichConfig(props);
+        List<Lookup> opened = new ArrayList<>();
+        try {
+            for (LookupSpec spec : config.lookups()) {
+                opened.add(new Lookup(spec, sources.apply(spec)));
+            }
+        } catch (RuntimeException e) {
+            opened.forEach(Lookup::close);
+            throw e;
+        }
+        lookups = opened;
+        enricher = new RecordEnricher(opened, config.envelopeFields());
+        LOG.info("Enrich ({}) configured: {}", getClass().getSimpleName(), opened.stream().map(Enrich::describe)
+                .collect(Collectors.joining("; ")));
+    }
+
+    private static LookupSource open(LookupSpec spec) {
+        if (spec.table() != null) {
+            try {
+                return TopicTableSource.open(spec.table(), spec.loadTimeout());
+            } catch (KafkaException e) {
+                throw new ConfigException(EnrichConfig.key(spec.name(), EnrichConfig.CONSUMER_PREFIX) + "*", null,
+                        "cannot create the consumer of topic " + spec.table().topic() + ": " + e.getMessage()
+                                + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"));
+            }
+        }
+        return JdbcLookupSource.open(spec.jdbc());
+    }
+
+    private static String describe(Lookup lookup) {
+        LookupSpec spec = lookup.spec();
+        String source = spec.table() != null ? "topic " + spec.table().topic() : "query on " + spec.jdbc().url();
+        return spec.name() + " by " + spec.keyField() + " from " + source + ", " + spec.output().name().toLowerCase()
+                + " output, on miss " + spec.missPolicy().configValue()
+                + (spec.missPolicy() == MissPolicy.WAIT ? " (" + spec.waitTimeout().toMillis() + " ms, then "
+                + spec.waitFallback().configValue() + ")" : "");
+    }
+
+    @Override
+    public R apply(R record) {
+        Object value = operatingValue(record);
+        if (value == null) {
+            return record;
+        }
+        SchemaAndValue enriched = enricher.apply(record, operatingSchema(record), value);
+        if (enriched == null) {
+            return null;
+        }
+        return newRecord(record, enriched.schema(), enriched.value());
+    }
+
+    @Override
+    public ConfigDef config() {
+        return EnrichConfig.CONFIG_DEF;
+    }
+
+    @Override
+    public void close() {
+        for (Lookup lookup : lookups) {
+            try {
+                lookup.close();
+            } catch (RuntimeException e) {
+                LOG.warn("Closing lookup {} failed", lookup.spec().name(), e);
+            }
+        }
+        lookups = List.of();
+    }
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+
+    protected abstract Schema operatingSchema(R record);
+
+    protected abstract Object operatingValue(R record);
+
+    protected abstract R newRecord(R record, Schema schema, Object value);
+
+    /** Enriches record keys. */
+    public static class Key<R extends ConnectRecord<R>> extends Enrich<R> {
+
+        public Key() {
+        }
+
+        Key(Function<LookupSpec, LookupSource> sources) {
+            super(sources);
+        }
+
+        @Override
+        protected Schema operatingSchema(R record) {
+            return record.keySchema();
+        }
+
+        @Override
+        protected Object operatingValue(R record) {
+            return record.key();
+        }
+
+        @Override
+        protected R newRecord(R record, Schema schema, Object value) {
+            return record.newRecord(record.topic(), record.kafkaPartition(), schema, value, record.valueSchema(),
+                    record.value(), record.timestamp(), record.headers());
+        }
+    }
+
+    /** Enriches record values. */
+    public static class Value<R extends ConnectRecord<R>> extends Enrich<R> {
+
+        public Value() {
+        }
+
+        Value(Function<LookupSpec, LookupSource> sources) {
+            super(sources);
+        }
+
+        @Override
+        protected Schema operatingSchema(R record) {
+            return record.valueSchema();
+        }
+
+        @Override
+        protected Object operatingValue(R record) {
+            return record.value();
+        }
+
+        @Override
+        protected R newRecord(R record, Schema schema, Object value) {
+            return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(), schema,
+                    value, record.timestamp(), record.headers());
+        }
+    }
+}

@@ -41,6 +41,10 @@ final class Errors {
         return Status.UNAVAILABLE.withDescription("Server Is Not Ready").asRuntimeException();
     }
 
+    static StatusRuntimeException serverBusy() {
+        return Status.UNAVAILABLE.withDescription("Server Is Too Busy").asRuntimeException();
+    }
+
     static StatusRuntimeException notLeader(String host, int port) {
         return v1(Status.NOT_FOUND.withDescription("Leader info available"),
                 "exception", "not-leader", "leader-endpoint-host", host, "leader-endpoint-port", Integer.toString(port));
@@ -161,7 +165,7 @@ final class Errors {
         return v2(Code.DEADLINE_EXCEEDED, "server", "OPERATION_TIMEOUT", "AppendSession timed out while waiting for commit");
     }
 
-    static StatusRuntimeException v2NotReady() {
-        return v2(Code.UNAVAILABLE, "server", "SERVER_NOT_READY", "Server Is Not Ready");
+    static StatusRuntimeException v2Overloaded() {
+        return v2(Code.UNAVAILABLE, "server", "SERVER_OVERLOADED", "Server Is Too Busy");
     }
 }

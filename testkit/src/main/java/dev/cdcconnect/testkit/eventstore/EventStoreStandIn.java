@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *   <li>reads that carry the {@code type}, {@code content-type} and {@code created} (.NET ticks) metadata, stream
  *       revisions, and commit/prepare positions that grow with the log.</li>
  * </ul>
- * Faults for tests: {@link #setAppendLatency}, {@link #unavailableFor}, {@link #notLeaderForCalls},
+ * Faults for tests: {@link #setAppendLatency}, {@link #unavailableFor}, {@link #busyFor}, {@link #notLeaderForCalls},
  * {@link #notLeaderFor}, {@link #timeoutNextAppends}, {@link #restart()} and {@link #stop()}/{@link #resume()}.
  *
  * <p>Thread-safe: appends to different streams run concurrently, appends to one stream are serialized. Not served:
@@ -309,9 +309,23 @@ public final class EventStoreStandIn implements AutoCloseable {
         faults.appendLatency(Objects.requireNonNull(latency, "latency"));
     }
 
-    /** Answers every call with UNAVAILABLE ("Server Is Not Ready") for this long from now. */
+    /**
+     * Answers every call, {@code ServerFeatures} included, with UNAVAILABLE ("Server Is Not Ready") for this long
+     * from now: to the client this is a node it cannot use at all. The 1.1.0 client fails the call in flight, then
+     * fails its rediscovery ({@code maxDiscoverAttempts}) and shuts down for good (every later call:
+     * {@code ConnectionShutdownException}), as when the node is down; a new client works once the window is over.
+     */
     public void unavailableFor(Duration window) {
         faults.unavailableFor(Objects.requireNonNull(window, "window"));
+    }
+
+    /**
+     * Answers stream calls with UNAVAILABLE ("Server Is Too Busy") for this long from now while
+     * {@code ServerFeatures} keeps answering, as an overloaded node does: the client fails each call but
+     * reconnects and stays usable.
+     */
+    public void busyFor(Duration window) {
+        faults.busyFor(Objects.requireNonNull(window, "window"));
     }
 
     /**
@@ -338,7 +352,7 @@ public final class EventStoreStandIn implements AutoCloseable {
         faults.timeoutAppends(count, afterWrite);
     }
 
-    /** Removes every fault: latency, unavailability, not-leader replies and pending timeouts. */
+    /** Removes every fault: latency, unavailable and busy windows, not-leader replies and pending timeouts. */
     public void clearFaults() {
         faults.clear();
     }

@@ -24,6 +24,7 @@ final class Faults implements ServerInterceptor {
     private volatile Long unavailableUntilNanos;
     private final AtomicInteger notLeaderCalls = new AtomicInteger();
     private volatile Long notLeaderUntilNanos;
+    private volatile Long busyUntilNanos;
     private final AtomicInteger timeoutsBeforeWrite = new AtomicInteger();
     private final AtomicInteger timeoutsAfterWrite = new AtomicInteger();
     private volatile String leaderHost;
@@ -48,6 +49,10 @@ final class Faults implements ServerInterceptor {
 
     boolean unavailable() {
         return within(unavailableUntilNanos);
+    }
+
+    void busyFor(Duration window) {
+        busyUntilNanos = System.nanoTime() + window.toNanos();
     }
 
     void notLeaderForCalls(int calls) {
@@ -77,6 +82,7 @@ final class Faults implements ServerInterceptor {
         unavailableUntilNanos = null;
         notLeaderCalls.set(0);
         notLeaderUntilNanos = null;
+        busyUntilNanos = null;
         timeoutsBeforeWrite.set(0);
         timeoutsAfterWrite.set(0);
     }
@@ -101,8 +107,12 @@ final class Faults implements ServerInterceptor {
             return reject(call, Errors.serverNotReady());
         }
         if (!ServerFeaturesGrpc.SERVICE_NAME.equals(service)) {
-            // v2 writes always need the leader; v1 calls only when the client asks (its default node preference).
             boolean v2 = StreamsServiceGrpc.SERVICE_NAME.equals(service);
+            // A busy node still answers ServerFeatures (it does not go through the node's queues), so clients stay up.
+            if (within(busyUntilNanos)) {
+                return reject(call, v2 ? Errors.v2Overloaded() : Errors.serverBusy());
+            }
+            // v2 writes always need the leader; v1 calls only when the client asks (its default node preference).
             boolean needsLeader = v2 || "true".equals(headers.get(REQUIRES_LEADER));
             if (needsLeader && takeNotLeader()) {
                 return reject(call, v2 ? Errors.v2NotLeader(leaderHost, leaderPort) : Errors.notLeader(leaderHost, leaderPort));

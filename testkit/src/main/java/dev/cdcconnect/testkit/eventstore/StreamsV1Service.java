@@ -12,7 +12,6 @@ import io.kurrent.dbclient.proto.streams.StreamsOuterClass.ReadReq;
 import io.kurrent.dbclient.proto.streams.StreamsOuterClass.ReadResp;
 import io.kurrent.dbclient.proto.streams.StreamsOuterClass.TombstoneReq;
 import io.kurrent.dbclient.proto.streams.StreamsOuterClass.TombstoneResp;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -138,19 +137,19 @@ final class StreamsV1Service extends StreamsGrpc.StreamsImplBase {
 
             private void reply(String stream, long expected, StreamStore.WriteResult result) {
                 if (result instanceof StreamStore.Written w) {
-                        var success = AppendResp.Success.newBuilder();
-                        if (w.lastRevisions()[0] < 0) {
-                            success.setNoStream(Shared.Empty.getDefaultInstance());
-                        } else {
-                            success.setCurrentRevision(w.lastRevisions()[0]);
-                        }
-                        if (w.position() < 0) {
-                            success.setNoPosition(Shared.Empty.getDefaultInstance());
-                        } else {
-                            success.setPosition(AppendResp.Position.newBuilder()
-                                    .setCommitPosition(w.position()).setPreparePosition(w.position()));
-                        }
-                        complete(AppendResp.newBuilder().setSuccess(success).build());
+                    var success = AppendResp.Success.newBuilder();
+                    if (w.lastRevisions()[0] < 0) {
+                        success.setNoStream(Shared.Empty.getDefaultInstance());
+                    } else {
+                        success.setCurrentRevision(w.lastRevisions()[0]);
+                    }
+                    if (w.position() < 0) {
+                        success.setNoPosition(Shared.Empty.getDefaultInstance());
+                    } else {
+                        success.setPosition(AppendResp.Position.newBuilder()
+                                .setCommitPosition(w.position()).setPreparePosition(w.position()));
+                    }
+                    complete(AppendResp.newBuilder().setSuccess(success).build());
                 } else if (result instanceof StreamStore.WrongVersion wv) {
                     complete(AppendResp.newBuilder()
                             .setWrongExpectedVersion(wrongExpectedVersion(expected, wv.current())).build());
@@ -378,9 +377,5 @@ final class StreamsV1Service extends StreamsGrpc.StreamsImplBase {
     /** .NET ticks (100 ns) since the Unix epoch, the server's {@code created} metadata. */
     static long ticksSinceEpoch(Instant instant) {
         return instant.getEpochSecond() * 10_000_000L + instant.getNano() / 100;
-    }
-
-    static String utf8(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

@@ -124,13 +124,13 @@ final class StreamsV2Service extends StreamsServiceGrpc.StreamsServiceImplBase {
 
             private void reply(StreamStore.WriteResult result) {
                 if (result instanceof StreamStore.Written w) {
-                        var reply = AppendSessionResponse.newBuilder().setPosition(w.position());
-                        for (int i = 0; i < writes.size(); i++) {
-                            reply.addOutput(AppendResponse.newBuilder().setStream(writes.get(i).stream())
-                                    .setStreamRevision(w.lastRevisions()[i]));
-                        }
-                        response.onNext(reply.build());
-                        response.onCompleted();
+                    var reply = AppendSessionResponse.newBuilder().setPosition(w.position());
+                    for (int i = 0; i < writes.size(); i++) {
+                        reply.addOutput(AppendResponse.newBuilder().setStream(writes.get(i).stream())
+                                .setStreamRevision(w.lastRevisions()[i]));
+                    }
+                    response.onNext(reply.build());
+                    response.onCompleted();
                 } else if (result instanceof StreamStore.WrongVersion wv) {
                     response.onError(Errors.v2RevisionConflict(wv.stream(),
                             requests.get(wv.streamIndex()).getExpectedRevision(), wv.current()));

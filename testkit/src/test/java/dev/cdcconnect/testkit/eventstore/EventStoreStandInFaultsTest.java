@@ -1,0 +1,274 @@
+package dev.cdcconnect.testkit.eventstore;
+
+import static dev.cdcconnect.testkit.eventstore.StandInTestSupport.await;
+import static dev.cdcconnect.testkit.eventstore.StandInTestSupport.client;
+import static dev.cdcconnect.testkit.eventstore.StandInTestSupport.dataOf;
+import static dev.cdcconnect.testkit.eventstore.StandInTestSupport.failure;
+import static dev.cdcconnect.testkit.eventstore.StandInTestSupport.json;
+import static dev.cdcconnect.testkit.eventstore.StandInTestSupport.read;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.kurrent.dbclient.AppendStreamRequest;
+import io.kurrent.dbclient.AppendToStreamOptions;
+import io.kurrent.dbclient.ConnectionShutdownException;
+import io.kurrent.dbclient.EventData;
+import io.kurrent.dbclient.KurrentDBClient;
+import io.kurrent.dbclient.NotLeaderException;
+import io.kurrent.dbclient.StreamState;
+import io.kurrent.dbclient.WriteResult;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The fault controls, seen from the real client. */
+class EventStoreStandInFaultsTest {
+    private EventStoreStandIn standIn;
+    private KurrentDBClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        standIn = EventStoreStandIn.start();
+        client = client(standIn);
+        StandInTestSupport.await(client.appendToStream("warm-up", json("e", "{}")));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        standIn.close();
+        client.shutdown().get();
+    }
+
+    @Test
+    void appendLatencyDelaysEveryAppendReply() throws Exception {
+        standIn.setAppendLatency(Duration.ofMillis(400));
+
+        long started = System.nanoTime();
+        StandInTestSupport.await(client.appendToStream("s", json("e", "{}")));
+        var elapsed = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(elapsed).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+        assertThat(standIn.events("s")).hasSize(1);
+    }
+
+    @Test
+    void appendLatencyDoesNotSerializeAppendsInFlight() throws Exception {
+        standIn.setAppendLatency(Duration.ofMillis(500));
+
+        long started = System.nanoTime();
+        var appends = IntStream.range(0, 10)
+                .mapToObj(i -> client.appendToStream("s-" + i, json("e", "{}")))
+                .toList();
+        for (var append : appends) {
+            StandInTestSupport.await(append);
+        }
+        var elapsed = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(elapsed).isBetween(Duration.ofMillis(500), Duration.ofMillis(2500));
+        assertThat(standIn.streams()).hasSize(11);
+    }
+
+    @Test
+    void clearFaultsRemovesTheLatency() throws Exception {
+        standIn.setAppendLatency(Duration.ofSeconds(30));
+        standIn.clearFaults();
+
+        StandInTestSupport.await(client.appendToStream("s", json("e", "{}")));
+
+        assertThat(standIn.events("s")).hasSize(1);
+    }
+
+    @Test
+    void unavailableWindowAnswersEveryCallUnavailableThenTheClientShutsDownUntilRecreated() throws Exception {
+        standIn.unavailableFor(Duration.ofSeconds(2));
+
+        var first = failure(client.appendToStream("s", json("e", "{}")));
+        var later = failure(client.appendToStream("s", json("e", "{}")));
+
+        assertThat(first).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        assertThat(later).isInstanceOf(ConnectionShutdownException.class);
+        assertThat(standIn.events("s")).isEmpty();
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> {
+            var fresh = client(standIn);
+            try {
+                StandInTestSupport.await(fresh.appendToStream("s", json("e", "{}")));
+            } finally {
+                fresh.shutdown().get();
+            }
+        });
+        assertThat(standIn.events("s")).hasSize(1);
+    }
+
+    @Test
+    void busyWindowFailsStreamCallsButTheClientStaysUsable() throws Exception {
+        standIn.busyFor(Duration.ofSeconds(1));
+
+        var failure = failure(client.appendToStream("s", json("e", "{}")));
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions()
+                .until(() -> StandInTestSupport.await(client.appendToStream("s", json("e", "{}"))) != null);
+
+        assertThat(failure).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(e.getStatus().getDescription()).isEqualTo("Server Is Too Busy");
+        });
+        assertThat(client.isShutdown()).isFalse();
+        assertThat(standIn.events("s")).hasSize(1);
+    }
+
+    @Test
+    void notLeaderRepliesForNCallsNameTheLeaderAndTheClientFollowsIt() throws Exception {
+        standIn.notLeaderForCalls(2);
+
+        var first = failure(client.appendToStream("s", json("e", "{}")));
+        var second = failure(client.readStream("warm-up", io.kurrent.dbclient.ReadStreamOptions.get()));
+        var third = StandInTestSupport.await(client.appendToStream("s", json("e", "{}")));
+
+        assertThat(first).isInstanceOfSatisfying(NotLeaderException.class, e -> assertThat(e.getLeaderEndpoint())
+                .isEqualTo(new InetSocketAddress("127.0.0.1", standIn.port())));
+        assertThat(second).isInstanceOf(NotLeaderException.class);
+        assertThat(third.getNextExpectedRevision()).isEqualTo(StreamState.streamRevision(0));
+        assertThat(standIn.events("s")).hasSize(1);
+    }
+
+    @Test
+    void notLeaderWindowRepliesUntilItEnds() throws Exception {
+        standIn.notLeaderFor(Duration.ofSeconds(1));
+
+        var failure = failure(client.appendToStream("s", json("e", "{}")));
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions()
+                .until(() -> StandInTestSupport.await(client.appendToStream("s", json("e", "{}"))) != null);
+
+        assertThat(failure).isInstanceOf(NotLeaderException.class);
+        assertThat(standIn.events("s")).hasSize(1);
+    }
+
+    @Test
+    void notLeaderForAMultiStreamAppendIsTheV2FailedPrecondition() throws Exception {
+        standIn.notLeaderForCalls(1);
+
+        var failure = failure(client.multiStreamAppend(List.of(new AppendStreamRequest("s",
+                List.of(json("e", "{}")).iterator(), StreamState.any())).iterator()));
+
+        assertThat(failure).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION));
+        assertThat(standIn.events("s")).isEmpty();
+    }
+
+    @Test
+    void writeTimeoutAfterTheWriteIsAbortedWithTheEventsStored() throws Exception {
+        standIn.timeoutNextAppends(1, true);
+        var event = json(UUID.randomUUID(), "e", "{}");
+        var options = AppendToStreamOptions.get().streamState(StreamState.noStream());
+
+        var failure = failure(client.appendToStream("s", options, event));
+        var retry = StandInTestSupport.await(client.appendToStream("s", options, event));
+
+        assertThat(failure).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ABORTED));
+        assertThat(retry.getNextExpectedRevision()).isEqualTo(StreamState.streamRevision(0));
+        assertThat(standIn.events("s")).hasSize(1);
+    }
+
+    @Test
+    void writeTimeoutBeforeTheWriteIsAbortedWithNothingStored() throws Exception {
+        standIn.timeoutNextAppends(1, false);
+
+        var failure = failure(client.appendToStream("s", json("e", "{}")));
+
+        assertThat(failure).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ABORTED));
+        assertThat(standIn.events("s")).isEmpty();
+    }
+
+    @Test
+    void restartKeepsTheDataAndThePortAndTheClientReconnects() throws Exception {
+        StandInTestSupport.await(client.appendToStream("s", json("e", "{\"n\":1}")));
+        int port = standIn.port();
+
+        standIn.restart();
+
+        assertThat(standIn.port()).isEqualTo(port);
+        assertThat(dataOf(read(client, "s"))).containsExactly("{\"n\":1}");
+    }
+
+    @Test
+    void stopClosesThePortUntilResume() throws Exception {
+        standIn.stop();
+
+        var failure = failure(client.appendToStream("s", json("e", "{}")));
+        standIn.resume();
+        var fresh = client(standIn);
+        try {
+            StandInTestSupport.await(fresh.appendToStream("s", json("e", "{}")));
+        } finally {
+            fresh.shutdown().get();
+        }
+
+        assertThat(standIn.isRunning()).isTrue();
+        assertThat(failure).isInstanceOfAny(StatusRuntimeException.class, ConnectionShutdownException.class);
+        assertThat(standIn.events("s")).hasSize(1);
+    }
+
+    @Test
+    void concurrentAppendsKeepEveryStreamsOrderAndRevisions() throws Exception {
+        int streams = 8;
+        int perStream = 150;
+        ExecutorService pool = Executors.newFixedThreadPool(streams);
+        try {
+            var futures = new ArrayList<Future<?>>();
+            for (int s = 0; s < streams; s++) {
+                var stream = "c-" + s;
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < perStream; i++) {
+                        StandInTestSupport.await(client.appendToStream(stream, json("e", "{\"n\":" + i + "}")));
+                    }
+                    return null;
+                }));
+            }
+            // Writers racing on one stream: each append is applied whole, revisions stay dense.
+            for (int w = 0; w < 4; w++) {
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < 50; i++) {
+                        StandInTestSupport.await(client.appendToStream("shared",
+                                json("e", "{\"p\":1}"), json("e", "{\"p\":2}")));
+                    }
+                    return null;
+                }));
+            }
+            for (var future : futures) {
+                future.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        for (int s = 0; s < streams; s++) {
+            var events = standIn.events("c-" + s);
+            assertThat(events).extracting(StoredEvent::dataAsString)
+                    .containsExactlyElementsOf(IntStream.range(0, perStream).mapToObj(i -> "{\"n\":" + i + "}").toList());
+            assertThat(events).extracting(StoredEvent::revision).containsExactlyElementsOf(
+                    IntStream.range(0, perStream).mapToObj(i -> (long) i).toList());
+        }
+        var shared = standIn.events("shared");
+        assertThat(shared).hasSize(400);
+        for (int i = 0; i < shared.size(); i += 2) {
+            assertThat(shared.get(i).dataAsString()).isEqualTo("{\"p\":1}");
+            assertThat(shared.get(i + 1).dataAsString()).isEqualTo("{\"p\":2}");
+        }
+        var positions = standIn.allEvents().stream().map(StoredEvent::position).toList();
+        assertThat(positions).isSorted().doesNotHaveDuplicates();
+    }
+}

@@ -279,6 +279,34 @@ public final class EventStoreStandIn implements AutoCloseable {
         return store.allRecords();
     }
 
+    /**
+     * What the server's {@code $by_category} projection links into {@code $ce-<category>}: the events of every
+     * non-system stream whose name up to its first {@code -} is {@code category}, in {@code $all} order.
+     * Soft-deleted and tombstoned streams' events are included, as the projection linked them when written.
+     */
+    public List<StoredEvent> category(String category) {
+        return store.allRecords().stream()
+                .filter(e -> !e.stream().startsWith("$"))
+                .filter(e -> e.revision() != StreamStore.DELETED_STREAM)
+                .filter(e -> {
+                    int dash = e.stream().indexOf('-');
+                    return dash > 0 && e.stream().substring(0, dash).equals(category);
+                })
+                .toList();
+    }
+
+    /**
+     * What the server's {@code $by_correlation_id} projection links into {@code $bc-<correlationId>}: events whose
+     * user metadata is a JSON object with {@code "$correlationId"} equal to {@code correlationId}, in {@code $all}
+     * order.
+     */
+    public List<StoredEvent> byCorrelationId(String correlationId) {
+        return store.allRecords().stream()
+                .filter(e -> !e.stream().startsWith("$"))
+                .filter(e -> correlationId.equals(CorrelationIds.of(e)))
+                .toList();
+    }
+
     /** Names of the streams with at least one event written (deleted ones included), sorted. */
     public List<String> streams() {
         return store.streamNames();

@@ -169,6 +169,30 @@ class EventStoreStandInAppendReadTest {
         });
     }
 
+    @Test
+    void categoryHoldsEveryStreamNamedUpToItsFirstDash() throws Exception {
+        await(client.appendToStream("customers-1", json("created", "{\"n\":1}")));
+        await(client.appendToStream("orders-1", json("placed", "{}")));
+        await(client.appendToStream("customers-2-x", json("created", "{\"n\":2}")));
+        await(client.appendToStream("customers", json("created", "{}")));
+        await(client.appendToStream("$customers-3", json("created", "{}")));
+
+        assertThat(standIn.category("customers")).extracting(StoredEvent::stream)
+                .containsExactly("customers-1", "customers-2-x");
+    }
+
+    @Test
+    void byCorrelationIdGroupsEventsWhoseMetadataCarriesTheId() throws Exception {
+        var metadata = "{\"$correlationId\":\"tx-7\"}".getBytes(StandardCharsets.UTF_8);
+        await(client.appendToStream("a-1", EventData.builderAsJson("e", "{}".getBytes(StandardCharsets.UTF_8))
+                .metadataAsBytes(metadata).build()));
+        await(client.appendToStream("b-1", json("e", "{}")));
+        await(client.appendToStream("b-2", EventData.builderAsJson("e", "{}".getBytes(StandardCharsets.UTF_8))
+                .metadataAsBytes(metadata).build()));
+
+        assertThat(standIn.byCorrelationId("tx-7")).extracting(StoredEvent::stream).containsExactly("a-1", "b-2");
+    }
+
     private static List<Long> revisions(List<ResolvedEvent> events) {
         return events.stream().map(e -> e.getEvent().getRevision()).toList();
     }

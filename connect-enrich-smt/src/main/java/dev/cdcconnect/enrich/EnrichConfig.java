@@ -331,12 +331,12 @@ public final class EnrichConfig extends AbstractConfig {
             int dot = rest.indexOf('.');
             String name = dot < 0 ? rest : rest.substring(0, dot);
             if (!names.contains(name)) {
-                throw new ConfigException(k, null, "names the lookup '" + name + "', which is not in " + LOOKUPS_CONFIG
-                        + "=" + String.join(",", names));
+                throw new ConfigException("The key " + k + " names the lookup '" + name + "', which is not in "
+                        + LOOKUPS_CONFIG + "=" + String.join(",", names));
             }
             String suffix = dot < 0 ? "" : rest.substring(dot + 1);
             if (PASS_THROUGH.stream().noneMatch(suffix::startsWith)) {
-                throw new ConfigException(k, null, "is not a setting of a lookup; valid: lookup." + name + ".{"
+                throw new ConfigException("The key " + k + " is not a setting of a lookup; valid: lookup." + name + ".{"
                         + String.join(", ", defKeysSuffixes(def, name)) + "} and the prefixes "
                         + PASS_THROUGH.stream().map(p -> "lookup." + name + "." + p + "*").toList());
             }

@@ -6,6 +6,7 @@ import dev.cdcconnect.enrich.lookup.Row;
 import dev.cdcconnect.enrich.lookup.RowLayout;
 import dev.cdcconnect.event.ChangeEvent;
 import dev.cdcconnect.event.Fields;
+import dev.cdcconnect.event.Operation;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -65,6 +66,14 @@ public final class TopicTable {
      */
     public synchronized void apply(Object recordKey, Object value, Headers headers) {
         applied++;
+        Optional<ChangeEvent> event = value == null ? Optional.empty() : ChangeEvent.read(value, headers);
+        if (event.isPresent() && event.get().op() == Operation.TRUNCATE) {
+            clear();
+            return;
+        }
+        if (event.isPresent() && event.get().op() == Operation.MESSAGE) {
+            return;
+        }
         Object key = tableKey(recordKey);
         if (key == null) {
             skippedWithoutKey++;
@@ -72,25 +81,14 @@ public final class TopicTable {
         }
         if (value == null) {
             remove(key);
-            return;
-        }
-        Optional<ChangeEvent> event = ChangeEvent.read(value, headers);
-        if (event.isEmpty()) {
+        } else if (event.isEmpty()) {
             if (Fields.isContainer(value)) {
                 upsert(key, value, false);
             }
-            return;
-        }
-        ChangeEvent change = event.get();
-        switch (change.op()) {
-            case CREATE, UPDATE, READ -> {
-                if (change.after() != null) {
-                    upsert(key, change.after(), change.isFlattened());
-                }
-            }
-            case DELETE -> remove(key);
-            case TRUNCATE -> clear();
-            case MESSAGE -> { }
+        } else if (event.get().op() == Operation.DELETE) {
+            remove(key);
+        } else if (event.get().after() != null) {
+            upsert(key, event.get().after(), event.get().isFlattened());
         }
     }
 

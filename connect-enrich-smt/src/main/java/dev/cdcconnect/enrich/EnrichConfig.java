@@ -72,6 +72,8 @@ public final class EnrichConfig extends AbstractConfig {
     static final String DEFAULT_CONVERTER = "org.apache.kafka.connect.json.JsonConverter";
     static final long DEFAULT_TABLE_MAX_BYTES = 256L * 1024 * 1024;
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
+    private static final Pattern CONFIGURATION_NAMED = Pattern.compile("for configuration (\\S+?):");
+    private static final Pattern KEY_NAMED = Pattern.compile("^The key (\\S+) ");
     private static final List<String> PASS_THROUGH = List.of(KEY_CONVERTER + ".", VALUE_CONVERTER + ".", CONSUMER_PREFIX);
 
     /** The keys that do not depend on the lookup names: what a Connect worker shows and validates. */
@@ -132,15 +134,15 @@ public final class EnrichConfig extends AbstractConfig {
     }
 
     private static String keyNamedIn(String message, Set<String> given, Set<String> defined) {
-        String best = LOOKUPS_CONFIG;
-        for (Set<String> names : List.of(defined, given)) {
-            for (String name : names) {
-                if (message.contains(name) && name.length() > best.length()) {
-                    best = name;
-                }
-            }
+        java.util.regex.Matcher named = CONFIGURATION_NAMED.matcher(message);
+        if (named.find()) {
+            return named.group(1);
         }
-        return best;
+        java.util.regex.Matcher key = KEY_NAMED.matcher(message);
+        if (key.find()) {
+            return key.group(1);
+        }
+        return LOOKUPS_CONFIG;
     }
 
     /** The full definition for these properties: the static keys plus each listed lookup's keys. */

@@ -58,17 +58,24 @@ final class Slot {
             }
             if (kind == FieldKind.ARRAY && elementKind != obs.elementKind()) {
                 FieldKind widened = FieldKind.widen(elementKind, obs.elementKind());
-                if (widened == FieldKind.FLOAT64) {
-                    elementKind = widened;
-                } else {
+                if (widened != FieldKind.FLOAT64) {
                     // elements no longer agree: the array is kept as JSON text from now on
                     toString(FieldKind.STRING);
+                    return true;
                 }
+                if (elementKind == FieldKind.FLOAT64) {
+                    return false; // FLOAT64 elements take integers
+                }
+                elementKind = widened;
                 return true;
             }
             return false;
         }
-        toString(FieldKind.widen(kind, obs.kind()));
+        FieldKind widened = FieldKind.widen(kind, obs.kind());
+        if (widened == kind) {
+            return false; // already wide enough, e.g. FLOAT64 taking an integer
+        }
+        toString(widened);
         return true;
     }
 

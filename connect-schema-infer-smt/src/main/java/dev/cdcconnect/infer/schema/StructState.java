@@ -138,15 +138,12 @@ final class StructState {
                 }
                 continue;
             }
-            if (slot == null) {
+            Object converted = slot == null ? Values.NO_FIT : slot.convert(value, depth, context);
+            if (converted == Values.NO_FIT) {
                 if (value instanceof List<?> list && Values.allNull(list)
                         && context.settings().arrayMode() == ArrayMode.ARRAY) {
-                    continue; // no element tells the type yet: as if the array were null
+                    continue; // no element tells the type: as if the array were null
                 }
-                return false;
-            }
-            Object converted = slot.convert(value, depth, context);
-            if (converted == Values.NO_FIT) {
                 return false;
             }
             if (record != 0 && slot.sources.size() > 1) {

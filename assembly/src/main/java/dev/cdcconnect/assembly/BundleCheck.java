@@ -1,0 +1,150 @@
+package dev.cdcconnect.assembly;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Fails the build when the bundle's {@code lib/} would not load cleanly in one plugin class loader: a class in
+ * more than one jar (which copy wins depends on the jar order), a class the worker provides (Kafka, Connect,
+ * slf4j: the worker loads those itself, so a copy in lib/ is dead weight or a version clash), a signed jar whose
+ * signature no longer verifies, or a plugin that does not load or does not report the build's version.
+ *
+ * <p>Arguments: the {@code lib/} folder, the build's version.
+ */
+public final class BundleCheck {
+
+    private static final Pattern VERSIONED = Pattern.compile("META-INF/versions/\\d+/(.+)");
+    private static final Pattern SIGNATURE = Pattern.compile("META-INF/[^/]+\\.(SF|RSA|DSA|EC)");
+    private static final List<String> WORKER_PACKAGES = List.of("org/apache/kafka/", "org/slf4j/");
+
+    private BundleCheck() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2) {
+            System.err.println("usage: BundleCheck <lib folder> <expected plugin version>");
+            System.exit(2);
+        }
+        Path lib = Path.of(args[0]);
+        String version = args[1];
+        List<String> problems = new ArrayList<>();
+        List<Path> jars = BundlePlugins.jars(lib);
+        if (jars.isEmpty()) {
+            problems.add("no jar in " + lib);
+        }
+
+        Map<String, Set<String>> jarsByClass = new TreeMap<>();
+        List<String> signed = new ArrayList<>();
+        for (Path jar : jars) {
+            String jarName = jar.getFileName().toString();
+            try (JarFile file = new JarFile(jar.toFile(), true)) {
+                boolean isSigned = file.stream().anyMatch(e -> SIGNATURE.matcher(e.getName()).matches());
+                if (isSigned) {
+                    signed.add(jarName);
+                }
+                for (Enumeration<JarEntry> entries = file.entries(); entries.hasMoreElements(); ) {
+                    JarEntry entry = entries.nextElement();
+                    if (isSigned && !entry.isDirectory()) {
+                        verifySignature(file, entry, jarName, problems);
+                    }
+                    String className = className(entry.getName());
+                    if (className == null) {
+                        continue;
+                    }
+                    jarsByClass.computeIfAbsent(className, c -> new LinkedHashSet<>()).add(jarName);
+                    for (String workerPackage : WORKER_PACKAGES) {
+                        if (className.startsWith(workerPackage)) {
+                            problems.add(jarName + " holds " + className + ", which the Connect worker provides");
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        reportDuplicates(jarsByClass, problems);
+
+        List<String> pluginLines = new ArrayList<>();
+        try (BundlePlugins bundle = BundlePlugins.load(lib)) {
+            if (bundle.plugins().isEmpty()) {
+                problems.add("no plugin listed in any META-INF/services manifest of " + lib);
+            }
+            for (BundlePlugins.Plugin plugin : bundle.plugins()) {
+                String reported = plugin.version();
+                if (!version.equals(reported)) {
+                    problems.add(plugin.className() + " reports version " + reported + ", not the build's " + version
+                            + (reported == null ? " (it does not implement Versioned)" : ""));
+                }
+                if (plugin.config() == null) {
+                    problems.add(plugin.className() + ".config() returns null");
+                }
+                pluginLines.add("  " + plugin.kind().label + " " + plugin.className() + " " + reported);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            problems.add("loading the plugins of " + lib + " failed: " + e);
+        }
+
+        if (!problems.isEmpty()) {
+            System.err.println("The bundle's lib/ (" + lib + ") has " + problems.size() + " problem(s):");
+            problems.forEach(p -> System.err.println("  " + p));
+            System.exit(1);
+        }
+        System.out.println("Bundle lib/ checked: " + jars.size() + " jars, " + jarsByClass.size()
+                + " classes, no class in two jars, none the worker provides; signed jars verified: "
+                + (signed.isEmpty() ? "none" : String.join(", ", signed)) + "; plugins:");
+        pluginLines.forEach(System.out::println);
+    }
+
+    /** The class an entry defines, the same for a multi-release variant; null for anything else. */
+    private static String className(String entryName) {
+        if (!entryName.endsWith(".class")) {
+            return null;
+        }
+        Matcher versioned = VERSIONED.matcher(entryName);
+        String name = versioned.matches() ? versioned.group(1) : entryName;
+        if (name.startsWith("META-INF/") || name.endsWith("module-info.class") || name.endsWith("package-info.class")) {
+            return null;
+        }
+        return name;
+    }
+
+    /** Reading a signed entry to its end makes the JarFile check its digest and signature. */
+    private static void verifySignature(JarFile file, JarEntry entry, String jarName, List<String> problems) {
+        try (InputStream in = file.getInputStream(entry)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (SecurityException | IOException e) {
+            problems.add(jarName + ": signature of " + entry.getName() + " does not verify: " + e.getMessage());
+            return;
+        }
+        if (!entry.getName().startsWith("META-INF/") && entry.getCodeSigners() == null) {
+            problems.add(jarName + " is signed but " + entry.getName() + " is not covered by its signature");
+        }
+    }
+
+    private static void reportDuplicates(Map<String, Set<String>> jarsByClass, List<String> problems) {
+        Map<String, List<String>> classesByJars = new TreeMap<>();
+        jarsByClass.forEach((className, owners) -> {
+            if (owners.size() > 1) {
+                classesByJars.computeIfAbsent(String.join(", ", owners), k -> new ArrayList<>()).add(className);
+            }
+        });
+        classesByJars.forEach((owners, classes) -> {
+            Collections.sort(classes);
+            problems.add(classes.size() + " class(es) in more than one jar (" + owners + "), e.g. "
+                    + String.join(", ", classes.subList(0, Math.min(3, classes.size()))));
+        });
+    }
+}

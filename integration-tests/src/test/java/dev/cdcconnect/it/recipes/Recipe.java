@@ -1,0 +1,61 @@
+package dev.cdcconnect.it.recipes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cdcconnect.testkit.connect.ConnectRestClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One connector of a recipe the bundle ships in {@code etc/}: its name and config as the file gives them, so a
+ * test deploys the file a user deploys and overrides only what differs between machines (hosts, ports,
+ * credentials, paths).
+ */
+record Recipe(String name, Map<String, String> config) {
+
+    static final String RECIPES_DIR_PROPERTY = "cdcconnect.recipes.dir";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Reads {@code etc/<file>}: a JSON object with {@code name} and {@code config}, as {@code POST /connectors} takes it. */
+    static Recipe load(String file) {
+        String dir = System.getProperty(RECIPES_DIR_PROPERTY);
+        if (dir == null || dir.isBlank()) {
+            throw new IllegalStateException("System property " + RECIPES_DIR_PROPERTY + " must name the folder of"
+                    + " the bundle's example connector configs");
+        }
+        Path path = Path.of(dir, file);
+        try {
+            JsonNode root = JSON.readTree(Files.readString(path));
+            Map<String, String> config = new LinkedHashMap<>();
+            root.required("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+            return new Recipe(root.required("name").asText(), config);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read recipe " + path, e);
+        }
+    }
+
+    /** The config with some keys replaced; every replaced key must be one the recipe sets. */
+    Map<String, String> configWith(Map<String, String> overrides) {
+        Map<String, String> merged = new LinkedHashMap<>(config);
+        overrides.forEach((key, value) -> {
+            if (!merged.containsKey(key)) {
+                throw new IllegalArgumentException("Recipe " + name + " has no key " + key
+                        + ": a test only overrides what the recipe sets");
+            }
+            merged.put(key, value);
+        });
+        return merged;
+    }
+
+    /** What {@code PUT /connector-plugins/{class}/config/validate} finds wrong in a config of this connector. */
+    Map<String, List<String>> validate(ConnectRestClient rest, Map<String, String> config) {
+        Map<String, String> named = new LinkedHashMap<>(config);
+        named.put("name", name);
+        return rest.validate(config.get("connector.class"), named).errors();
+    }
+}

@@ -1,0 +1,151 @@
+package dev.cdcconnect.eventstore.event;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import dev.cdcconnect.event.ChangeEvent;
+import dev.cdcconnect.event.Operation;
+import dev.cdcconnect.eventstore.stream.StreamNames;
+import io.kurrent.dbclient.EventData;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+/**
+ * Turns a sink record into what it becomes in EventStoreDB: an event for its stream (type, JSON data, JSON
+ * metadata, deterministic id), a stream deletion, or nothing.
+ *
+ * <p>The event id is a name-based UUID of the record's topic, partition and offset, so a record written twice
+ * gives the same id and EventStoreDB can recognise the second write.
+ */
+public final class EventMapper {
+
+    /** The largest event EventStoreDB accepts, whatever its configuration. */
+    public static final int SERVER_MAX_EVENT_BYTES = 16 * 1024 * 1024;
+
+    private static final String FLATTENED_PREFIX = "__";
+
+    private final StreamNames streams;
+    private final EventTypes types;
+    private final DataFormat dataFormat;
+    private final JsonValues json;
+    private final EventMetadata metadata;
+    private final TombstoneHandling tombstones;
+    private final int maxEventBytes;
+
+    /**
+     * @param maxEventBytes the largest event, as EventStoreDB counts its size, that can be written in one append;
+     *                      larger ones cannot be written at all
+     */
+    public EventMapper(StreamNames streams, EventTypes types, DataFormat dataFormat, JsonValues json,
+                       EventMetadata metadata, TombstoneHandling tombstones, int maxEventBytes) {
+        this.streams = streams;
+        this.types = types;
+        this.dataFormat = dataFormat;
+        this.json = json;
+        this.metadata = metadata;
+        this.tombstones = tombstones;
+        this.maxEventBytes = Math.min(maxEventBytes, SERVER_MAX_EVENT_BYTES);
+    }
+
+    /**
+     * What the record becomes.
+     *
+     * @throws RecordConversionException when it cannot become an event (see that class)
+     */
+    public MappedRecord map(SinkRecord sinkRecord) {
+        ChangeRecord record = ChangeRecord.of(sinkRecord);
+        if (record.isTombstone()) {
+            return switch (tombstones) {
+                case IGNORE -> new MappedRecord.Ignore();
+                case DELETE -> new MappedRecord.DeleteStream(streams.streamFor(record), false);
+                case TOMBSTONE -> new MappedRecord.DeleteStream(streams.streamFor(record), true);
+                case MARKER -> append(record, EventTypes.Kind.TOMBSTONE);
+            };
+        }
+        EventTypes.Kind kind = record.change().map(c -> EventTypes.Kind.of(c.op())).orElse(EventTypes.Kind.RECORD);
+        return append(record, kind);
+    }
+
+    private MappedRecord.Append append(ChangeRecord record, EventTypes.Kind kind) {
+        String stream = streams.streamFor(record);
+        String type = types.typeFor(record, kind);
+        byte[] data;
+        byte[] meta;
+        try {
+            data = data(record);
+            meta = metadata.toBytes(record);
+        } catch (RecordConversionException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new RecordConversionException("cannot write the record as JSON: " + e.getMessage(), e);
+        }
+        int size = data.length + meta.length + 2 * type.getBytes(StandardCharsets.UTF_8).length;
+        if (size > maxEventBytes) {
+            throw new RecordConversionException("the event for stream '" + stream + "' is " + size
+                    + " bytes, over the limit of " + maxEventBytes + " bytes for one append");
+        }
+        EventData event = EventData.builderAsJson(eventId(record), type, data).metadataAsBytes(meta).build();
+        return new MappedRecord.Append(stream, event, size);
+    }
+
+    /** The deterministic id of a record's event: a name-based UUID of its topic, partition and offset. */
+    public static UUID eventId(ChangeRecord record) {
+        SinkRecord r = record.record();
+        return UUID.nameUUIDFromBytes((r.originalTopic() + '/' + r.originalKafkaPartition() + '/'
+                + r.originalKafkaOffset()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private byte[] data(ChangeRecord record) {
+        SinkRecord sink = record.record();
+        if (record.isTombstone()) {
+            return sink.key() == null ? "{}".getBytes(StandardCharsets.UTF_8) : json.toBytes(sink.key(), sink.keySchema());
+        }
+        ChangeEvent change = record.change().orElse(null);
+        if (dataFormat == DataFormat.ENVELOPE) {
+            return json.toBytes(sink.value(), sink.valueSchema());
+        }
+        if (change == null) {
+            return dataFormat == DataFormat.ROW ? json.toBytes(sink.value(), sink.valueSchema())
+                    : beforeAfter(null, null, sink.value(), sink.valueSchema());
+        }
+        if (dataFormat == DataFormat.BEFORE_AFTER) {
+            return beforeAfter(change.before(), schemaOf(change.before()), change.after(), schemaOf(change.after()));
+        }
+        if (change.op() == Operation.MESSAGE && change.message() != null) {
+            return json.toBytes(change.message(), schemaOf(change.message()));
+        }
+        Object row = change.row();
+        if (row == null) {
+            return "{}".getBytes(StandardCharsets.UTF_8);
+        }
+        if (change.isFlattened()) {
+            // The __op, __table, ... fields describe the change, not the row: they are in the metadata.
+            return json.toBytes(row, schemaOf(row), name -> !name.startsWith(FLATTENED_PREFIX));
+        }
+        return json.toBytes(row, schemaOf(row));
+    }
+
+    private byte[] beforeAfter(Object before, Schema beforeSchema, Object after, Schema afterSchema) {
+        try (ByteArrayBuilder out = new ByteArrayBuilder(512);
+             JsonGenerator g = JsonValues.FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeFieldName("before");
+            json.write(g, before, beforeSchema);
+            g.writeFieldName("after");
+            json.write(g, after, afterSchema);
+            g.writeEndObject();
+            g.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Schema schemaOf(Object value) {
+        return value instanceof Struct struct ? struct.schema() : null;
+    }
+}

@@ -1,0 +1,205 @@
+package dev.cdcconnect.eventstore.event;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import dev.cdcconnect.event.ChangeEvent;
+import dev.cdcconnect.event.SourceInfo;
+import dev.cdcconnect.event.TransactionInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+/**
+ * The event metadata: one flat JSON object, so it reads the same in projections and works with the
+ * multi-stream append, whose metadata is a map of strings.
+ *
+ * <pre>
+ * {
+ *   "$correlationId": "771",                 the source transaction id by default
+ *   "$causationId": "...",                   when configured
+ *   "kafka.topic": "dbserver1.public.customers", "kafka.partition": 0, "kafka.offset": 42,
+ *   "kafka.timestamp": 1700000000010,
+ *   "op": "u",                               the Debezium operation code
+ *   "source.connector": "postgresql", "source.name": "dbserver1", "source.db": "inventory",
+ *   "source.schema": "public", "source.table": "customers", "source.ts_ms": 1700000000000,
+ *   "source.snapshot": "true",               snapshot reads only
+ *   "source.txId": 771, "source.lsn": 33816960,           Postgres
+ *   "source.file": "binlog.000003", "source.pos": 1204, "source.row": 0,
+ *   "source.gtid": "...", "source.server_id": 223344,     MySQL, MariaDB
+ *   "transaction.id": "...", "transaction.total_order": 3, with provide.transaction.metadata
+ *   "ts_ms": 1700000000005,                  when Debezium processed the change
+ *   "header.trace-id": "..."                 each configured header present on the record
+ * }
+ * </pre>
+ * Absent values are left out. With {@code stringValues} every value is written as a JSON string.
+ *
+ * <p>The {@code kafka.*} entries are also how the sink finds, after a restart, which records a stream already
+ * holds: see {@link #readPosition(byte[])}.
+ */
+public final class EventMetadata {
+
+    public static final String CORRELATION_ID = "$correlationId";
+    public static final String CAUSATION_ID = "$causationId";
+    public static final String KAFKA_TOPIC = "kafka.topic";
+    public static final String KAFKA_PARTITION = "kafka.partition";
+    public static final String KAFKA_OFFSET = "kafka.offset";
+    public static final String KAFKA_TIMESTAMP = "kafka.timestamp";
+    public static final String HEADER_PREFIX = "header.";
+
+    /** Where a record came from in Kafka, as read back from an event's metadata. */
+    public record KafkaPosition(TopicPartition partition, long offset) {
+    }
+
+    private final JsonValues json;
+    private final ValueSource correlation;
+    private final ValueSource causation;
+    private final List<String> headers;
+    private final boolean stringValues;
+
+    public EventMetadata(JsonValues json, ValueSource correlation, ValueSource causation, List<String> headers,
+                         boolean stringValues) {
+        this.json = json;
+        this.correlation = correlation;
+        this.causation = causation;
+        this.headers = List.copyOf(headers);
+        this.stringValues = stringValues;
+    }
+
+    /** The metadata of the event for a record, as UTF-8 JSON. */
+    public byte[] toBytes(ChangeRecord record) {
+        try (ByteArrayBuilder out = new ByteArrayBuilder(384);
+             JsonGenerator g = JsonValues.FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            string(g, CORRELATION_ID, correlation.resolve(record, json));
+            string(g, CAUSATION_ID, causation.resolve(record, json));
+            SinkRecord sink = record.record();
+            string(g, KAFKA_TOPIC, sink.originalTopic());
+            number(g, KAFKA_PARTITION, sink.originalKafkaPartition() == null ? null
+                    : sink.originalKafkaPartition().longValue());
+            number(g, KAFKA_OFFSET, sink.originalKafkaOffset());
+            number(g, KAFKA_TIMESTAMP, sink.timestamp());
+            Optional<ChangeEvent> change = record.change();
+            if (change.isPresent()) {
+                writeChange(g, change.get());
+            }
+            for (String name : headers) {
+                Header header = sink.headers().lastWithName(name);
+                if (header != null && header.value() != null) {
+                    if (stringValues) {
+                        g.writeStringField(HEADER_PREFIX + name, json.toText(header.value(), header.schema()));
+                    } else {
+                        g.writeFieldName(HEADER_PREFIX + name);
+                        json.write(g, header.value(), header.schema());
+                    }
+                }
+            }
+            g.writeEndObject();
+            g.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void writeChange(JsonGenerator g, ChangeEvent change) throws IOException {
+        string(g, "op", change.op().code());
+        SourceInfo source = change.source();
+        string(g, "source.connector", source.connector());
+        string(g, "source.name", source.name());
+        string(g, "source.db", source.database());
+        string(g, "source.schema", source.schema());
+        string(g, "source.table", source.table());
+        number(g, "source.ts_ms", source.tsMs());
+        if (source.isSnapshot()) {
+            string(g, "source.snapshot", source.snapshot());
+        }
+        for (Map.Entry<String, Object> entry : source.position().entrySet()) {
+            if (entry.getValue() instanceof Number n) {
+                number(g, "source." + entry.getKey(), n.longValue());
+            } else {
+                string(g, "source." + entry.getKey(), String.valueOf(entry.getValue()));
+            }
+        }
+        TransactionInfo transaction = change.transaction();
+        if (transaction != null) {
+            string(g, "transaction.id", transaction.id());
+            number(g, "transaction.total_order", transaction.totalOrder());
+        }
+        number(g, "ts_ms", change.tsMs());
+    }
+
+    private static void string(JsonGenerator g, String name, String value) throws IOException {
+        if (value != null) {
+            g.writeStringField(name, value);
+        }
+    }
+
+    private void number(JsonGenerator g, String name, Long value) throws IOException {
+        if (value == null) {
+            return;
+        }
+        if (stringValues) {
+            g.writeStringField(name, value.toString());
+        } else {
+            g.writeNumberField(name, value);
+        }
+    }
+
+    /**
+     * The Kafka position recorded in an event's metadata, written either with numbers or with strings; empty
+     * for events written by anything else.
+     */
+    public static Optional<KafkaPosition> readPosition(byte[] metadata) {
+        if (metadata == null || metadata.length == 0) {
+            return Optional.empty();
+        }
+        String topic = null;
+        Long partition = null;
+        Long offset = null;
+        try (JsonParser p = JsonValues.FACTORY.createParser(metadata)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return Optional.empty();
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken token = p.nextToken();
+                switch (name) {
+                    case KAFKA_TOPIC -> topic = token == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case KAFKA_PARTITION -> partition = longValue(p, token);
+                    case KAFKA_OFFSET -> offset = longValue(p, token);
+                    default -> p.skipChildren();
+                }
+                if (topic != null && partition != null && offset != null) {
+                    break;
+                }
+            }
+        } catch (IOException | RuntimeException notOurs) {
+            return Optional.empty();
+        }
+        if (topic == null || partition == null || offset == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new KafkaPosition(new TopicPartition(topic, partition.intValue()), offset));
+    }
+
+    private static Long longValue(JsonParser p, JsonToken token) throws IOException {
+        if (token == JsonToken.VALUE_NUMBER_INT) {
+            return p.getLongValue();
+        }
+        if (token == JsonToken.VALUE_STRING) {
+            try {
+                return Long.parseLong(p.getText());
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+}

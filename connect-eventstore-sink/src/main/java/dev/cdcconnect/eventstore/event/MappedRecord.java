@@ -1,0 +1,23 @@
+package dev.cdcconnect.eventstore.event;
+
+import io.kurrent.dbclient.EventData;
+
+/** What one sink record becomes in EventStoreDB. */
+public sealed interface MappedRecord {
+
+    /**
+     * An event appended to a stream.
+     *
+     * @param size the size EventStoreDB counts for the event: data, metadata and twice the type
+     */
+    record Append(String stream, EventData event, int size) implements MappedRecord {
+    }
+
+    /** The stream is deleted: softly (it can be written again) or for good ({@code hard}). */
+    record DeleteStream(String stream, boolean hard) implements MappedRecord {
+    }
+
+    /** Nothing is written (a tombstone, when tombstones are ignored). */
+    record Ignore() implements MappedRecord {
+    }
+}

@@ -39,8 +39,10 @@ import org.slf4j.LoggerFactory;
  * {@link #notLeaderFor}, {@link #timeoutNextAppends}, {@link #restart()} and {@link #stop()}/{@link #resume()}.
  *
  * <p>Thread-safe: appends to different streams run concurrently, appends to one stream are serialized. Not served:
- * subscriptions, BatchAppend, persistent subscriptions, projections, stream metadata reads/writes, ACLs and
- * authentication (any credentials are accepted), TLS.
+ * subscriptions, BatchAppend, persistent subscriptions, projections (see {@link #category} and
+ * {@link #byCorrelationId} for what they would link), the effect of stream metadata ({@code $maxCount},
+ * {@code $tb} written by a client, ACLs: {@code $$} streams are stored and read like any other, and a soft delete
+ * writes {@code $tb} there as the server does), authentication (any credentials are accepted), TLS.
  */
 public final class EventStoreStandIn implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventStoreStandIn.class);
@@ -307,7 +309,7 @@ public final class EventStoreStandIn implements AutoCloseable {
                 .toList();
     }
 
-    /** Names of the streams with at least one event written (deleted ones included), sorted. */
+    /** Names of the streams with at least one event written (deleted ones included, {@code $$} metadata streams not), sorted. */
     public List<String> streams() {
         return store.streamNames();
     }

@@ -1,5 +1,7 @@
 package dev.cdcconnect.testkit.eventstore;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,9 +25,20 @@ final class Responder implements AutoCloseable {
     void afterAppendLatency(Runnable reply) {
         long latency = faults.appendLatencyNanos();
         if (latency <= 0) {
-            reply.run();
+            sendQuietly(reply);
         } else {
-            scheduler.schedule(reply, latency, TimeUnit.NANOSECONDS);
+            scheduler.schedule(() -> sendQuietly(reply), latency, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** A client that gave up (deadline, cancel) or a restart in between leaves nobody to answer. */
+    private static void sendQuietly(Runnable reply) {
+        try {
+            reply.run();
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.CANCELLED) {
+                throw e;
+            }
         }
     }
 

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -70,7 +69,7 @@ final class StreamStore {
     record StreamRead(boolean found, boolean tombstoned, List<StoredEvent> events, long lastRevision) {
     }
 
-    private static final class Stream {
+    private static final class StoredStream {
         final String name;
         final ReentrantLock lock = new ReentrantLock();
         final List<StoredEvent> events = new ArrayList<>();
@@ -78,9 +77,10 @@ final class StreamStore {
         long truncateBefore;
         boolean softDeleted;
         boolean tombstoned;
-        long metadataRevision = -1;
+        /** Event count readable without the lock, for the metadata-stream check of another stream's write. */
+        volatile int size;
 
-        Stream(String name) {
+        StoredStream(String name) {
             this.name = name;
         }
 
@@ -91,6 +91,11 @@ final class StreamStore {
         long currentVersion() {
             return tombstoned ? DELETED_STREAM : lastRevision();
         }
+
+        void add(StoredEvent event) {
+            events.add(event);
+            size = events.size();
+        }
     }
 
     private enum Decision { OK, IDEMPOTENT, CONFLICT, DELETED }
@@ -98,7 +103,7 @@ final class StreamStore {
     private record Check(Decision decision, long current, long idempotentLast, boolean softDeleted) {
     }
 
-    private final Map<String, Stream> streams = new ConcurrentHashMap<>();
+    private final Map<String, StoredStream> streams = new ConcurrentHashMap<>();
     private final ReentrantLock logLock = new ReentrantLock();
     private final List<StoredEvent> all = new ArrayList<>();
     private final AtomicLong appendCount = new AtomicLong();
@@ -122,8 +127,8 @@ final class StreamStore {
 
     /** Appends to one stream (v1) or atomically to several (v2 session); each stream at most once. */
     WriteResult append(List<StreamWrite> writes) {
-        var locked = writes.stream().map(w -> stream(w.stream())).sorted(Comparator.comparing(s -> s.name)).toList();
-        locked.forEach(s -> s.lock.lock());
+        // Metadata streams too: recreating a soft-deleted stream rewrites its $tb.
+        var locked = lockInOrder(writes.stream().flatMap(w -> java.util.stream.Stream.of(w.stream(), metastreamOf(w.stream()))).toList());
         try {
             var checks = new ArrayList<Check>(writes.size());
             for (var write : writes) {
@@ -168,7 +173,7 @@ final class StreamStore {
         throw new IllegalStateException("unreachable");
     }
 
-    private Check check(Stream s, long expected, List<ProposedEvent> events) {
+    private Check check(StoredStream s, long expected, List<ProposedEvent> events) {
         long current = s.currentVersion();
         if (s.tombstoned) {
             if (!events.isEmpty() || !(expected == ANY || expected == NO_STREAM)) {
@@ -180,7 +185,8 @@ final class StreamStore {
             if (s.softDeleted) {
                 return new Check(Decision.CONFLICT, current, -1, true);
             }
-            if (current < 0 && s.metadataRevision < 0) {
+            var meta = streams.get(metastreamOf(s.name));
+            if (current < 0 && (meta == null || meta.size == 0)) {
                 return new Check(Decision.CONFLICT, current, -1, false);
             }
         }
@@ -197,7 +203,7 @@ final class StreamStore {
     }
 
     /** {@code any}/{@code streamExists}: only the id cache says whether these events were written before. */
-    private Check weakCheck(Stream s, long current, List<ProposedEvent> events) {
+    private Check weakCheck(StoredStream s, long current, List<ProposedEvent> events) {
         var cache = idCache;
         long last = -1;
         for (int i = 0; i < events.size(); i++) {
@@ -216,7 +222,7 @@ final class StreamStore {
     }
 
     /** Exact revision (or noStream on an existing stream): compare the stored events by id, durably. */
-    private Check strongCheck(Stream s, long current, long expected, List<ProposedEvent> events) {
+    private Check strongCheck(StoredStream s, long current, long expected, List<ProposedEvent> events) {
         long revision = expected;
         for (int i = 0; i < events.size(); i++) {
             revision++;
@@ -253,6 +259,7 @@ final class StreamStore {
                     // Appending to a soft-deleted stream recreates it from the first new revision.
                     s.softDeleted = false;
                     s.truncateBefore = s.lastRevision() + 1;
+                    addRecord(stream(metastreamOf(s.name)), "$metadata", truncateBeforeJson(s.truncateBefore), created);
                 }
                 for (var proposed : write.events()) {
                     long revision = s.lastRevision() + 1;
@@ -260,7 +267,7 @@ final class StreamStore {
                             proposed.json() ? "application/json" : "application/octet-stream",
                             proposed.data(), proposed.metadata(), created, nextPosition);
                     nextPosition += recordSize(event);
-                    s.events.add(event);
+                    s.add(event);
                     all.add(event);
                     cache.put(proposed.id(), s.name, revision);
                     position = event.position();
@@ -276,9 +283,9 @@ final class StreamStore {
 
     /** Soft delete ({@code hard == false}) or tombstone of a stream, with the append's expected-version rules. */
     DeleteResult delete(String name, long expected, boolean hard) {
-        var s = stream(name);
-        s.lock.lock();
+        var locked = lockInOrder(List.of(name, metastreamOf(name)));
         try {
+            var s = stream(name);
             if (s.tombstoned) {
                 return new DeleteOfTombstoned();
             }
@@ -293,28 +300,49 @@ final class StreamStore {
             var created = nowInTicks();
             logLock.lock();
             try {
-                StoredEvent record;
                 if (hard) {
                     s.tombstoned = true;
-                    record = new StoredEvent(name, DELETED_STREAM, UUID.randomUUID(), "$streamDeleted",
+                    var record = new StoredEvent(name, DELETED_STREAM, UUID.randomUUID(), "$streamDeleted",
                             "application/octet-stream", new byte[0], new byte[0], created, nextPosition);
-                } else {
-                    s.softDeleted = true;
-                    s.truncateBefore = Long.MAX_VALUE;
-                    s.metadataRevision++;
-                    var metadata = ("{\"$tb\":" + Long.MAX_VALUE + "}").getBytes(StandardCharsets.UTF_8);
-                    record = new StoredEvent("$$" + name, s.metadataRevision, UUID.randomUUID(), "$metadata",
-                            "application/json", metadata, new byte[0], created, nextPosition);
+                    nextPosition += recordSize(record);
+                    all.add(record);
+                    return new DeleteDone(record.position());
                 }
-                nextPosition += recordSize(record);
-                all.add(record);
+                s.softDeleted = true;
+                s.truncateBefore = Long.MAX_VALUE;
+                var record = addRecord(stream(metastreamOf(name)), "$metadata", truncateBeforeJson(DELETED_STREAM), created);
                 return new DeleteDone(record.position());
             } finally {
                 logLock.unlock();
             }
         } finally {
-            s.lock.unlock();
+            locked.forEach(l -> l.lock.unlock());
         }
+    }
+
+    /** Appends a system record to a stream and {@code $all}; callers hold the stream's lock and the log lock. */
+    private StoredEvent addRecord(StoredStream target, String type, byte[] data, Instant created) {
+        var record = new StoredEvent(target.name, target.lastRevision() + 1, UUID.randomUUID(), type,
+                "application/json", data, new byte[0], created, nextPosition);
+        nextPosition += recordSize(record);
+        target.add(record);
+        all.add(record);
+        return record;
+    }
+
+    private static byte[] truncateBeforeJson(long truncateBefore) {
+        return ("{\"$tb\":" + truncateBefore + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String metastreamOf(String stream) {
+        return "$$" + stream;
+    }
+
+    /** Locks the named streams in name order (so concurrent multi-stream writers cannot deadlock). */
+    private List<StoredStream> lockInOrder(List<String> names) {
+        var locked = names.stream().distinct().sorted().map(this::stream).toList();
+        locked.forEach(l -> l.lock.lock());
+        return locked;
     }
 
     /** The events a reader of the stream sees (soft-deleted ones hidden) from {@code fromRevision}. */
@@ -328,8 +356,9 @@ final class StreamStore {
             if (s.tombstoned) {
                 return new StreamRead(false, true, List.of(), DELETED_STREAM);
             }
-            long first = Math.max(0, s.truncateBefore);
             long last = s.lastRevision();
+            // Metadata streams have an implicit $maxCount of 1: only the latest metadata is readable.
+            long first = s.name.startsWith("$$") ? Math.max(0, last) : Math.max(0, s.truncateBefore);
             if (last < 0 || first > last) {
                 return new StreamRead(false, false, List.of(), last);
             }
@@ -430,11 +459,11 @@ final class StreamStore {
         return s != null && withLock(s, () -> s.tombstoned);
     }
 
-    /** Names of the streams that have at least one event written, sorted. */
+    /** Names of the streams that have at least one event written, metadata streams excluded, sorted. */
     List<String> streamNames() {
         var names = new TreeMap<String, Boolean>();
         for (var s : streams.values()) {
-            if (withLock(s, () -> !s.events.isEmpty())) {
+            if (!s.name.startsWith("$$") && s.size > 0) {
                 names.put(s.name, true);
             }
         }
@@ -451,11 +480,11 @@ final class StreamStore {
         }
     }
 
-    private Stream stream(String name) {
-        return streams.computeIfAbsent(name, Stream::new);
+    private StoredStream stream(String name) {
+        return streams.computeIfAbsent(name, StoredStream::new);
     }
 
-    private static boolean withLock(Stream s, java.util.function.BooleanSupplier body) {
+    private static boolean withLock(StoredStream s, java.util.function.BooleanSupplier body) {
         s.lock.lock();
         try {
             return body.getAsBoolean();

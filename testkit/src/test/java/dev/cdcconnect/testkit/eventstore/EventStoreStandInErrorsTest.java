@@ -217,6 +217,20 @@ class EventStoreStandInErrorsTest {
     }
 
     @Test
+    void softDeleteWritesTruncateBeforeIntoTheMetadataStreamAndRecreationMovesIt() throws Exception {
+        await(client.appendToStream("s", json("e", "{}"), json("e", "{}")));
+
+        await(client.deleteStream("s"));
+        var whileDeleted = await(client.getStreamMetadata("s"));
+        await(client.appendToStream("s", json("e", "{}")));
+        var recreated = await(client.getStreamMetadata("s"));
+
+        assertThat(whileDeleted.getTruncateBefore()).isEqualTo(Long.MAX_VALUE);
+        assertThat(recreated.getTruncateBefore()).isEqualTo(2L);
+        assertThat(standIn.streams()).containsExactly("s");
+    }
+
+    @Test
     void deleteWithAWrongExpectedRevisionIsWrongExpectedVersion() throws Exception {
         await(client.appendToStream("s", json("e", "{}"), json("e", "{}")));
 

@@ -229,6 +229,40 @@ class EventStoreStandInMultiStreamAppendTest {
     }
 
     @Test
+    void serverFeaturesListTheServedMethodsWithAppendSessionOnlyWhereServed() throws Exception {
+        start(EventStoreStandIn.Options.defaults());
+        var newer = supportedMethods(standIn);
+        try (var older = EventStoreStandIn.start(EventStoreStandIn.Options.defaults().withServerVersion(ServerVersion.V24_10))) {
+            var olderMethods = supportedMethods(older);
+
+            assertThat(newer.getEventStoreServerVersion()).isEqualTo("26.1.0");
+            assertThat(newer.getMethodsList()).extracting(m -> m.getServiceName() + "/" + m.getMethodName())
+                    .containsExactlyInAnyOrder(
+                            "event_store.client.streams.streams/read",
+                            "event_store.client.streams.streams/append",
+                            "event_store.client.streams.streams/delete",
+                            "event_store.client.streams.streams/tombstone",
+                            "event_store.client.server_features.serverfeatures/getsupportedmethods",
+                            "kurrentdb.protocol.v2.streams.streamsservice/appendsession");
+            assertThat(olderMethods.getEventStoreServerVersion()).isEqualTo("24.10.0");
+            assertThat(olderMethods.getMethodsList()).extracting(m -> m.getMethodName())
+                    .contains("append").doesNotContain("appendsession");
+        }
+    }
+
+    private static io.kurrent.dbclient.proto.serverfeatures.Serverfeatures.SupportedMethods supportedMethods(
+            EventStoreStandIn server) throws Exception {
+        var channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", server.port())
+                .usePlaintext().build();
+        try {
+            return io.kurrent.dbclient.proto.serverfeatures.ServerFeaturesGrpc.newBlockingStub(channel)
+                    .getSupportedMethods(io.kurrent.dbclient.proto.shared.Shared.Empty.getDefaultInstance());
+        } finally {
+            channel.shutdownNow().awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void newerServersReportTheirVersion() throws Exception {
         start(EventStoreStandIn.Options.defaults().withServerVersion(ServerVersion.V25_1));
 

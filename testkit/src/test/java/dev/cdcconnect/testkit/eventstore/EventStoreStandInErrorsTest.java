@@ -30,7 +30,6 @@ import io.kurrent.dbclient.proto.streams.StreamsOuterClass.AppendResp;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,6 +81,22 @@ class EventStoreStandInErrorsTest {
         });
         assertThat(deleteFailure).isInstanceOf(StreamDeletedException.class);
         assertThat(standIn.events("gone")).isEmpty();
+    }
+
+    @Test
+    void wrongExpectedVersionIsANormalAppendResponseWithBothFieldGenerations() throws Exception {
+        await(client.appendToStream("s", json("e", "{}"), json("e", "{}")));
+
+        var response = await(rawAppend("s", Map.of("type", "e", "content-type", "application/json"),
+                (options, empty) -> options.setRevision(0)));
+
+        assertThat(response.hasWrongExpectedVersion()).isTrue();
+        var wrong = response.getWrongExpectedVersion();
+        assertThat(wrong.getCurrentRevision()).isEqualTo(1);
+        assertThat(wrong.getCurrentRevision2060()).isEqualTo(1);
+        assertThat(wrong.getExpectedRevision()).isZero();
+        assertThat(wrong.getExpectedRevision2060()).isZero();
+        assertThat(standIn.events("s")).hasSize(2);
     }
 
     @Test
@@ -266,40 +281,41 @@ class EventStoreStandInErrorsTest {
         return e.getTrailers().get(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER));
     }
 
-    /** An Append the real client cannot send: one event with exactly the given gRPC metadata. */
+    /** An Append the real client cannot send: one event with exactly the given gRPC metadata, expecting {@code any}. */
     private StatusRuntimeException rawAppend(String stream, Map<String, String> metadata) throws Exception {
+        var failure = failure(rawAppend(stream, metadata, AppendReq.Options.Builder::setAny));
+        assertThat(failure).isInstanceOf(StatusRuntimeException.class);
+        return (StatusRuntimeException) failure;
+    }
+
+    private CompletableFuture<AppendResp> rawAppend(String stream, Map<String, String> metadata,
+            java.util.function.BiFunction<AppendReq.Options.Builder, Shared.Empty, AppendReq.Options.Builder> expected) {
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", standIn.port()).usePlaintext().build();
-        try {
-            var result = new CompletableFuture<AppendResp>();
-            var requests = StreamsGrpc.newStub(channel).append(new StreamObserver<>() {
-                @Override
-                public void onNext(AppendResp value) {
-                    result.complete(value);
-                }
+        var result = new CompletableFuture<AppendResp>();
+        result.whenComplete((r, e) -> channel.shutdownNow());
+        var requests = StreamsGrpc.newStub(channel).append(new StreamObserver<>() {
+            @Override
+            public void onNext(AppendResp value) {
+                result.complete(value);
+            }
 
-                @Override
-                public void onError(Throwable t) {
-                    result.completeExceptionally(t);
-                }
+            @Override
+            public void onError(Throwable t) {
+                result.completeExceptionally(t);
+            }
 
-                @Override
-                public void onCompleted() {
-                }
-            });
-            requests.onNext(AppendReq.newBuilder().setOptions(AppendReq.Options.newBuilder()
-                    .setStreamIdentifier(Shared.StreamIdentifier.newBuilder().setStreamName(ByteString.copyFromUtf8(stream)))
-                    .setAny(Shared.Empty.getDefaultInstance())).build());
-            var id = UUID.randomUUID();
-            requests.onNext(AppendReq.newBuilder().setProposedMessage(AppendReq.ProposedMessage.newBuilder()
-                    .setId(Shared.UUID.newBuilder().setString(id.toString()))
-                    .putAllMetadata(metadata)
-                    .setData(ByteString.copyFromUtf8("{}"))).build());
-            requests.onCompleted();
-            var failure = failure(result);
-            assertThat(failure).isInstanceOf(StatusRuntimeException.class);
-            return (StatusRuntimeException) failure;
-        } finally {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
+            @Override
+            public void onCompleted() {
+            }
+        });
+        var options = AppendReq.Options.newBuilder()
+                .setStreamIdentifier(Shared.StreamIdentifier.newBuilder().setStreamName(ByteString.copyFromUtf8(stream)));
+        requests.onNext(AppendReq.newBuilder().setOptions(expected.apply(options, Shared.Empty.getDefaultInstance())).build());
+        requests.onNext(AppendReq.newBuilder().setProposedMessage(AppendReq.ProposedMessage.newBuilder()
+                .setId(Shared.UUID.newBuilder().setString(UUID.randomUUID().toString()))
+                .putAllMetadata(metadata)
+                .setData(ByteString.copyFromUtf8("{}"))).build());
+        requests.onCompleted();
+        return result;
     }
 }

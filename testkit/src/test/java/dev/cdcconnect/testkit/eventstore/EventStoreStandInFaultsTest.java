@@ -144,6 +144,39 @@ class EventStoreStandInFaultsTest {
     }
 
     @Test
+    void notLeaderIsNotFoundWithTheLeaderEndpointTrailers() throws Exception {
+        standIn.notLeaderForCalls(1);
+        var channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", standIn.port())
+                .usePlaintext().build();
+        try {
+            var headers = new io.grpc.Metadata();
+            headers.put(io.grpc.Metadata.Key.of("requires-leader", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "true");
+            var stub = io.kurrent.dbclient.proto.streams.StreamsGrpc.newBlockingStub(channel)
+                    .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+            var request = io.kurrent.dbclient.proto.streams.StreamsOuterClass.DeleteReq.newBuilder()
+                    .setOptions(io.kurrent.dbclient.proto.streams.StreamsOuterClass.DeleteReq.Options.newBuilder()
+                            .setStreamIdentifier(StreamsV1Service.identifier("warm-up"))
+                            .setAny(io.kurrent.dbclient.proto.shared.Shared.Empty.getDefaultInstance()))
+                    .build();
+
+            var failure = org.assertj.core.api.Assertions.catchThrowableOfType(StatusRuntimeException.class,
+                    () -> stub.delete(request));
+
+            assertThat(failure.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+            assertThat(trailer(failure, "exception")).isEqualTo("not-leader");
+            assertThat(trailer(failure, "leader-endpoint-host")).isEqualTo("127.0.0.1");
+            assertThat(trailer(failure, "leader-endpoint-port")).isEqualTo(Integer.toString(standIn.port()));
+            assertThat(standIn.isSoftDeleted("warm-up")).isFalse();
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static String trailer(StatusRuntimeException e, String name) {
+        return e.getTrailers().get(io.grpc.Metadata.Key.of(name, io.grpc.Metadata.ASCII_STRING_MARSHALLER));
+    }
+
+    @Test
     void notLeaderWindowRepliesUntilItEnds() throws Exception {
         standIn.notLeaderFor(Duration.ofSeconds(1));
 

@@ -128,7 +128,12 @@ final class StreamStore {
     /** Appends to one stream (v1) or atomically to several (v2 session); each stream at most once. */
     WriteResult append(List<StreamWrite> writes) {
         // Metadata streams too: recreating a soft-deleted stream rewrites its $tb.
-        var locked = lockInOrder(writes.stream().flatMap(w -> java.util.stream.Stream.of(w.stream(), metastreamOf(w.stream()))).toList());
+        var names = new ArrayList<String>();
+        writes.forEach(w -> {
+            names.add(w.stream());
+            names.add(metastreamOf(w.stream()));
+        });
+        var locked = lockInOrder(names);
         try {
             var checks = new ArrayList<Check>(writes.size());
             for (var write : writes) {

@@ -10,6 +10,7 @@ import dev.cdcconnect.eventstore.event.ValueSource;
 import dev.cdcconnect.eventstore.stream.StreamNames;
 import dev.cdcconnect.eventstore.stream.Template;
 import dev.cdcconnect.eventstore.write.DeliveryGuarantee;
+import dev.cdcconnect.eventstore.write.StreamWriter;
 import dev.cdcconnect.eventstore.write.WrongExpectedVersionHandling;
 import io.kurrent.dbclient.KurrentDBClientSettings;
 import io.kurrent.dbclient.KurrentDBConnectionString;
@@ -456,6 +457,13 @@ public final class EventStoreSinkConfig extends AbstractConfig {
 
     public String taskId() {
         return getString(TASK_ID);
+    }
+
+    /** How the writer behaves. */
+    public StreamWriter.Settings writerSettings() {
+        return new StreamWriter.Settings(deliveryGuarantee(), wrongExpectedVersionHandling(), appendMaxBytes(),
+                appendConcurrency(), multiStreamAppend(), bufferMaxBytes(), retryMaxAttempts(), retryBackoff(),
+                retryBackoffMax(), recoveryScanMaxEvents(), deadline());
     }
 
     /** The record-to-event mapping these settings describe. */

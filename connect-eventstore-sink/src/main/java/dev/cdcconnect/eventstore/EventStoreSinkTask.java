@@ -1,0 +1,81 @@
+package dev.cdcconnect.eventstore;
+
+import dev.cdcconnect.eventstore.write.DeadLetterQueue;
+import dev.cdcconnect.eventstore.write.StreamWriter;
+import dev.cdcconnect.eventstore.write.WriterMetrics;
+import io.kurrent.dbclient.KurrentDBClient;
+import java.util.Collection;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The sink task: its lifecycle only; the {@link StreamWriter} does the writing. */
+public final class EventStoreSinkTask extends SinkTask {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventStoreSinkTask.class);
+
+    private EventStoreSinkConfig config;
+    private WriterMetrics metrics;
+    private StreamWriter writer;
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        config = new EventStoreSinkConfig(props);
+        String connector = props.getOrDefault("name", "eventstore-sink");
+        metrics = new WriterMetrics().register(connector, config.taskId());
+        DeadLetterQueue deadLetters = DeadLetterQueue.of(context);
+        writer = new StreamWriter(config.writerSettings(), config.eventMapper(),
+                () -> KurrentDBClient.create(config.clientSettings()), deadLetters, metrics);
+        LOG.info("EventStoreDB sink {} task {} started ({} dead letter queue): {}", connector, config.taskId(),
+                deadLetters.isConfigured() ? "with a" : "without a", config.summary());
+    }
+
+    @Override
+    public void put(Collection<SinkRecord> records) {
+        try {
+            writer.write(records);
+        } catch (RetriableException e) {
+            context.timeout(config.retryBackoffMax().toMillis());
+            throw e;
+        }
+    }
+
+    @Override
+    public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        return writer.committableOffsets(currentOffsets.keySet());
+    }
+
+    @Override
+    public void flush(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        // preCommit() answers with the offsets whose events are written; nothing waits for a flush.
+    }
+
+    @Override
+    public void close(Collection<TopicPartition> partitions) {
+        if (writer != null && !partitions.isEmpty()) {
+            LOG.info("Partitions revoked: {}", partitions);
+            writer.closePartitions(partitions);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (writer != null) {
+            writer.close();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
+        LOG.info("EventStoreDB sink task stopped");
+    }
+}

@@ -1,0 +1,58 @@
+package dev.cdcconnect.eventstore.write;
+
+import java.util.ArrayDeque;
+import java.util.OptionalLong;
+
+/**
+ * The offsets of one topic-partition that are on their way, in the order they were received, and how far they
+ * are all done: the offset the worker may commit is the first one not yet done, or the one after the last
+ * received when every one is. Records finish out of order (different streams), the commit point only moves
+ * over a contiguous run of finished ones.
+ */
+final class OffsetTracker {
+
+    /** One record's place in the order; {@link #done()} may be called from any thread, once or more. */
+    final class Slot {
+        private final long offset;
+        private boolean done;
+
+        private Slot(long offset) {
+            this.offset = offset;
+        }
+
+        void done() {
+            synchronized (OffsetTracker.this) {
+                done = true;
+            }
+        }
+    }
+
+    private final ArrayDeque<Slot> slots = new ArrayDeque<>();
+    private long committable = -1;
+
+    /** Registers the next offset received; offsets must come in increasing order. */
+    synchronized Slot register(long offset) {
+        Slot slot = new Slot(offset);
+        slots.addLast(slot);
+        return slot;
+    }
+
+    /** The offset to commit (the next one to consume), or empty when nothing was received and done yet. */
+    synchronized OptionalLong committable() {
+        while (!slots.isEmpty() && slots.peekFirst().done) {
+            committable = slots.pollFirst().offset + 1;
+        }
+        return committable < 0 ? OptionalLong.empty() : OptionalLong.of(committable);
+    }
+
+    /** How many received records are not done yet. */
+    synchronized int pending() {
+        int count = 0;
+        for (Slot slot : slots) {
+            if (!slot.done) {
+                count++;
+            }
+        }
+        return count;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.cdcconnect.eventstore.write;
+
+import io.kurrent.dbclient.StreamState;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What the writer knows about a stream: the revision to expect on the next append, and for each
+ * topic-partition the offset of the last record the stream holds from it, so a record at or before that offset
+ * is not written again.
+ */
+final class StreamProgress {
+
+    /** The expected state of the next append: a revision, no stream, or {@code any} for at-least-once. */
+    StreamState expected;
+    /** Last offset written per topic-partition, for the partitions in {@link #known}. */
+    final Map<TopicPartition, Long> written = new HashMap<>();
+    /** Partitions whose last written offset is known (absent from {@link #written}: none written). */
+    final Set<TopicPartition> known = new HashSet<>();
+    /** The stream was deleted for good: nothing can be appended to it again. */
+    boolean tombstoned;
+
+    StreamProgress(StreamState expected) {
+        this.expected = expected;
+    }
+
+    /** Whether the stream already holds the record at this position. */
+    boolean holds(TopicPartition partition, long offset) {
+        Long last = written.get(partition);
+        return last != null && offset <= last;
+    }
+
+    void wrote(TopicPartition partition, long offset) {
+        written.merge(partition, offset, Math::max);
+        known.add(partition);
+    }
+
+    /** Takes over what a fresh read of the stream found, keeping positions this writer knows already. */
+    void merge(StreamProgress read) {
+        expected = read.expected;
+        tombstoned = read.tombstoned;
+        read.written.forEach((partition, offset) -> written.merge(partition, offset, Math::max));
+        known.addAll(read.known);
+    }
+}

@@ -1,0 +1,961 @@
+package dev.cdcconnect.eventstore.write;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.cdcconnect.eventstore.event.EventMapper;
+import dev.cdcconnect.eventstore.event.MappedRecord;
+import dev.cdcconnect.eventstore.event.RecordConversionException;
+import io.kurrent.dbclient.AppendResponse;
+import io.kurrent.dbclient.AppendStreamRequest;
+import io.kurrent.dbclient.AppendToStreamOptions;
+import io.kurrent.dbclient.DeleteResult;
+import io.kurrent.dbclient.DeleteStreamOptions;
+import io.kurrent.dbclient.EventData;
+import io.kurrent.dbclient.KurrentDBClient;
+import io.kurrent.dbclient.MultiStreamAppendResponse;
+import io.kurrent.dbclient.StreamState;
+import io.kurrent.dbclient.WriteResult;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes sink records to EventStoreDB streams.
+ *
+ * <p>Records are queued per stream, in the order received. A stream has at most one call in flight, so its
+ * order is kept; while it is in flight, the stream's next records wait and then go together in one append, up to
+ * the maximum append size. Different streams are appended concurrently, up to a bound, and optionally together
+ * in one multi-stream append. With exactly-once delivery a stream's end is read before its first append (after a
+ * start, a rebalance or a conflict), records it already holds are skipped, and appends carry the exact expected
+ * revision. {@link #committableOffsets} only covers records whose appends were acknowledged (or that were sent to
+ * the dead letter queue).
+ *
+ * <p>Failures: transient ones (server unavailable or busy, not the leader, deadline, a client that shut itself
+ * down, which is replaced) are retried with exponential backoff; when a stream has used up its retries,
+ * {@link #write} refuses new records with a {@link RetriableException} until an append succeeds again. A record
+ * that can never be written (too big, deleted stream, refused content, not convertible) goes to the
+ * {@link DeadLetterQueue}. Anything else fails the task.
+ *
+ * <p>{@link #write}, {@link #committableOffsets}, {@link #closePartitions} and {@link #close} are called on the
+ * task's thread; completions of EventStoreDB calls arrive on the client's threads.
+ */
+public final class StreamWriter implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamWriter.class);
+
+    /** How many ready streams that cannot join a multi-stream append it passes over before it stops looking. */
+    private static final int MULTI_STREAM_LOOKAHEAD = 64;
+
+    /** How the writer behaves. */
+    public record Settings(
+            DeliveryGuarantee guarantee,
+            WrongExpectedVersionHandling wrongExpectedVersion,
+            int appendMaxBytes,
+            int concurrency,
+            boolean multiStreamAppend,
+            long bufferMaxBytes,
+            int retryMaxAttempts,
+            Duration retryBackoff,
+            Duration retryBackoffMax,
+            int recoveryScanMaxEvents,
+            Duration deadline) {
+    }
+
+    /** A record on its way to a stream. */
+    private static final class Pending {
+        final SinkRecord record;
+        final TopicPartition partition;
+        final long offset;
+        final MappedRecord action;
+        final int size;
+        final OffsetTracker tracker;
+        final OffsetTracker.Slot slot;
+
+        Pending(SinkRecord record, TopicPartition partition, MappedRecord action, int size, OffsetTracker tracker,
+                OffsetTracker.Slot slot) {
+            this.record = record;
+            this.partition = partition;
+            this.offset = record.originalKafkaOffset();
+            this.action = action;
+            this.size = size;
+            this.tracker = tracker;
+            this.slot = slot;
+        }
+
+        EventData event() {
+            return ((MappedRecord.Append) action).event();
+        }
+    }
+
+    /** The records waiting for one stream, and what is known about it. */
+    private static final class StreamQueue {
+        final String stream;
+        final ArrayDeque<Pending> pending = new ArrayDeque<>();
+        StreamProgress progress;
+        /** A call (or a backoff before one) is under way: no other may start. */
+        boolean busy;
+        /** In the ready queue. */
+        boolean queued;
+        /** Waiting out a backoff before its next call. */
+        boolean backingOff;
+        /** Out of retries: waits for {@link #unpark}. */
+        boolean parked;
+        /** Re-read the stream before the next append (after a conflict, or a rebalance). */
+        boolean reread;
+        /** The last multi-stream append with this stream failed: next time alone, to see why. */
+        boolean alone;
+        int attempts;
+        int maxBatchEvents = Integer.MAX_VALUE;
+
+        StreamQueue(String stream) {
+            this.stream = stream;
+        }
+    }
+
+    private record RecordFailure(Pending pending, Throwable reason) {
+    }
+
+    private final Settings settings;
+    private final EventMapper mapper;
+    private final Clients clients;
+    private final DeadLetterQueue deadLetters;
+    private final WriterMetrics metrics;
+    private final ScheduledExecutorService scheduler;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Map<String, StreamQueue> queues = new HashMap<>();
+    private final ArrayDeque<StreamQueue> ready = new ArrayDeque<>();
+    private final List<StreamQueue> parked = new ArrayList<>();
+    private final Cache<String, StreamProgress> idleProgress;
+    private final Map<TopicPartition, OffsetTracker> trackers = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<RecordFailure> failures = new ConcurrentLinkedQueue<>();
+    private int inFlight;
+    private long bufferedBytes;
+    private Throwable unavailable;
+    private ConnectException fatal;
+    private Boolean multiStreamSupported;
+    private boolean closed;
+
+    public StreamWriter(Settings settings, EventMapper mapper, Supplier<KurrentDBClient> clientFactory,
+                        DeadLetterQueue deadLetters, WriterMetrics metrics) {
+        this.settings = settings;
+        this.mapper = mapper;
+        this.metrics = metrics;
+        this.clients = new Clients(clientFactory, metrics);
+        this.deadLetters = deadLetters;
+        this.idleProgress = Caffeine.newBuilder().maximumSize(100_000).build();
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "eventstore-sink-retries");
+            thread.setDaemon(true);
+            return thread;
+        });
+        metrics.gauges(this::bufferedBytes, this::inFlight);
+    }
+
+    // ---- task thread
+
+    /**
+     * Takes records in for writing; returns once they are queued (waiting while the buffer is full).
+     *
+     * @throws RetriableException when EventStoreDB has been failing (the records are not taken; the worker
+     *                            delivers them again), or the buffer stayed full too long
+     * @throws ConnectException   when the task cannot go on, or a record cannot be written and there is no
+     *                            dead letter queue
+     */
+    public void write(Collection<SinkRecord> records) {
+        reportFailures();
+        throwIfFailed();
+        awaitBufferSpace();
+        List<Pending> accepted = new ArrayList<>(records.size());
+        for (SinkRecord record : records) {
+            TopicPartition partition = new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
+            OffsetTracker tracker = trackers.computeIfAbsent(partition, p -> new OffsetTracker());
+            OffsetTracker.Slot slot = tracker.register(record.originalKafkaOffset());
+            MappedRecord mapped;
+            try {
+                mapped = mapper.map(record);
+            } catch (RecordConversionException e) {
+                metrics.recordsDeadLettered.increment();
+                deadLetters.report(record, e);
+                slot.done();
+                continue;
+            }
+            if (mapped instanceof MappedRecord.Append append) {
+                accepted.add(new Pending(record, partition, append, append.size(), tracker, slot));
+            } else if (mapped instanceof MappedRecord.DeleteStream delete) {
+                accepted.add(new Pending(record, partition, delete, 0, tracker, slot));
+            } else {
+                slot.done();
+            }
+        }
+        List<Runnable> calls = new ArrayList<>();
+        lock.lock();
+        try {
+            for (Pending pending : accepted) {
+                StreamQueue queue = queue(streamOf(pending));
+                queue.pending.addLast(pending);
+                bufferedBytes += pending.size;
+                makeReady(queue, false);
+            }
+            pump(calls);
+        } finally {
+            lock.unlock();
+        }
+        calls.forEach(Runnable::run);
+    }
+
+    /** For each of the given partitions that received records, the offset up to which all are done. */
+    public Map<TopicPartition, OffsetAndMetadata> committableOffsets(Collection<TopicPartition> partitions) {
+        try {
+            reportFailures();
+        } catch (ConnectException e) {
+            LOG.debug("A record could not be written; the next put() fails the task: {}", e.getMessage());
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            OffsetTracker tracker = trackers.get(partition);
+            if (tracker != null) {
+                tracker.committable().ifPresent(offset -> offsets.put(partition, new OffsetAndMetadata(offset)));
+            }
+        }
+        return offsets;
+    }
+
+    /**
+     * Forgets the records of partitions the task no longer owns, once the calls in flight have finished (or
+     * the deadline passed), and what it knew about streams, which the partitions' new owner may write now.
+     */
+    public void closePartitions(Collection<TopicPartition> partitions) {
+        lock.lock();
+        try {
+            long waitUntil = System.nanoTime() + settings.deadline().toNanos();
+            while (inFlight > 0 && !closed) {
+                long left = waitUntil - System.nanoTime();
+                if (left <= 0 || !changed.await(left, TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+            }
+            partitions.forEach(trackers::remove);
+            int dropped = 0;
+            for (StreamQueue queue : queues.values()) {
+                for (Iterator<Pending> it = queue.pending.iterator(); it.hasNext(); ) {
+                    Pending pending = it.next();
+                    if (isStale(pending)) {
+                        it.remove();
+                        bufferedBytes -= pending.size;
+                        dropped++;
+                    }
+                }
+                queue.reread = true;
+            }
+            idleProgress.invalidateAll();
+            if (dropped > 0) {
+                LOG.info("Dropped {} records of {} revoked partitions; their new owner writes them", dropped,
+                        partitions.size());
+            }
+            changed.signalAll();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops writing: waits for calls in flight up to the deadline, then closes the client. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            long waitUntil = System.nanoTime() + settings.deadline().toNanos();
+            while (inFlight > 0) {
+                long left = waitUntil - System.nanoTime();
+                if (left <= 0 || !changed.await(left, TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+        scheduler.shutdownNow();
+        clients.close();
+    }
+
+    private void reportFailures() {
+        RecordFailure failure;
+        while ((failure = failures.poll()) != null) {
+            metrics.recordsDeadLettered.increment();
+            try {
+                deadLetters.report(failure.pending().record, failure.reason());
+            } catch (ConnectException e) {
+                lock.lock();
+                try {
+                    if (fatal == null) {
+                        fatal = e;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                throw e;
+            }
+            failure.pending().slot.done();
+        }
+    }
+
+    private void throwIfFailed() {
+        List<Runnable> calls = new ArrayList<>();
+        RetriableException retry = null;
+        lock.lock();
+        try {
+            if (fatal != null) {
+                throw fatal;
+            }
+            if (unavailable != null) {
+                retry = new RetriableException("EventStoreDB appends keep failing (" + Failure.describe(unavailable)
+                        + "); the records will be delivered again", unavailable);
+                unpark();
+                pump(calls);
+            }
+        } finally {
+            lock.unlock();
+        }
+        calls.forEach(Runnable::run);
+        if (retry != null) {
+            throw retry;
+        }
+    }
+
+    private void awaitBufferSpace() {
+        lock.lock();
+        try {
+            long waitUntil = System.nanoTime() + Math.max(settings.deadline().toNanos() * 3, Duration.ofSeconds(30).toNanos());
+            while (bufferedBytes >= settings.bufferMaxBytes() && fatal == null && unavailable == null && !closed) {
+                long left = waitUntil - System.nanoTime();
+                if (left <= 0) {
+                    throw new RetriableException("The EventStoreDB sink's buffer (" + settings.bufferMaxBytes()
+                            + " bytes) stayed full; the records will be delivered again");
+                }
+                changed.await(left, TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RetriableException("Interrupted while waiting for buffer space", e);
+        } finally {
+            lock.unlock();
+        }
+        throwIfFailed();
+    }
+
+    // ---- scheduling; every method below runs with the lock held unless it says otherwise
+
+    private static String streamOf(Pending pending) {
+        return pending.action instanceof MappedRecord.Append append ? append.stream()
+                : ((MappedRecord.DeleteStream) pending.action).stream();
+    }
+
+    private StreamQueue queue(String stream) {
+        StreamQueue queue = queues.get(stream);
+        if (queue == null) {
+            queue = new StreamQueue(stream);
+            queue.progress = idleProgress.getIfPresent(stream);
+            if (queue.progress != null) {
+                idleProgress.invalidate(stream);
+            }
+            queues.put(stream, queue);
+        }
+        return queue;
+    }
+
+    private void makeReady(StreamQueue queue, boolean first) {
+        if (queue.busy || queue.queued || queue.backingOff || queue.parked || queue.pending.isEmpty()) {
+            return;
+        }
+        queue.queued = true;
+        if (first) {
+            ready.addFirst(queue);
+        } else {
+            ready.addLast(queue);
+        }
+    }
+
+    /** A stream with nothing left to do hands what is known about it to the cache of idle streams. */
+    private void retireIfIdle(StreamQueue queue) {
+        if (!queue.busy && !queue.queued && !queue.backingOff && !queue.parked && queue.pending.isEmpty()) {
+            queues.remove(queue.stream);
+            if (queue.progress != null && !queue.reread) {
+                idleProgress.put(queue.stream, queue.progress);
+            }
+        }
+    }
+
+    private boolean isStale(Pending pending) {
+        return trackers.get(pending.partition) != pending.tracker;
+    }
+
+    /** Starts as many calls as the concurrency allows; they are made by the caller after unlocking. */
+    private void pump(List<Runnable> calls) {
+        while (!closed && fatal == null && inFlight < settings.concurrency() && !ready.isEmpty()) {
+            if (settings.multiStreamAppend() && !Boolean.FALSE.equals(multiStreamSupported)) {
+                Runnable multi = startMultiStreamAppend();
+                if (multi != null) {
+                    calls.add(multi);
+                    continue;
+                }
+            }
+            StreamQueue queue = ready.pollFirst();
+            queue.queued = false;
+            Runnable call = start(queue);
+            if (call != null) {
+                calls.add(call);
+            } else {
+                retireIfIdle(queue);
+            }
+        }
+    }
+
+    private boolean needsRead(StreamQueue queue) {
+        if (queue.reread) {
+            return true;
+        }
+        if (settings.guarantee() == DeliveryGuarantee.AT_LEAST_ONCE) {
+            return false;
+        }
+        if (queue.progress == null) {
+            return true;
+        }
+        for (Pending pending : queue.pending) {
+            if (!queue.progress.known.contains(pending.partition)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Runnable start(StreamQueue queue) {
+        dropStaleAndWritten(queue);
+        if (queue.pending.isEmpty()) {
+            return null;
+        }
+        if (needsRead(queue)) {
+            Set<TopicPartition> wanted = new HashSet<>();
+            queue.pending.forEach(p -> wanted.add(p.partition));
+            queue.busy = true;
+            inFlight++;
+            return () -> recover(queue, wanted);
+        }
+        if (queue.progress == null) {
+            queue.progress = new StreamProgress(StreamState.any());
+        }
+        if (queue.progress.tombstoned) {
+            failDeletedStream(queue);
+            return null;
+        }
+        Pending head = queue.pending.peekFirst();
+        if (head.action instanceof MappedRecord.DeleteStream delete) {
+            queue.pending.pollFirst();
+            queue.busy = true;
+            inFlight++;
+            return () -> delete(queue, head, delete.hard());
+        }
+        List<Pending> batch = takeBatch(queue, settings.appendMaxBytes());
+        StreamState expected = queue.progress.expected;
+        queue.busy = true;
+        inFlight++;
+        return () -> append(queue, batch, expected);
+    }
+
+    /** Removes from the queue's head the records of revoked partitions and those the stream already holds. */
+    private void dropStaleAndWritten(StreamQueue queue) {
+        for (Iterator<Pending> it = queue.pending.iterator(); it.hasNext(); ) {
+            Pending pending = it.next();
+            if (isStale(pending)) {
+                it.remove();
+                bufferedBytes -= pending.size;
+            } else if (queue.progress != null && !queue.reread && queue.progress.holds(pending.partition, pending.offset)) {
+                it.remove();
+                bufferedBytes -= pending.size;
+                metrics.recordsSkipped.increment();
+                pending.slot.done();
+            } else {
+                return;
+            }
+        }
+    }
+
+    /** Consecutive appends from the queue's head, up to the byte budget (at least one). */
+    private List<Pending> takeBatch(StreamQueue queue, int budget) {
+        List<Pending> batch = new ArrayList<>();
+        int bytes = 0;
+        while (!queue.pending.isEmpty()) {
+            Pending pending = queue.pending.peekFirst();
+            if (isStale(pending)) {
+                queue.pending.pollFirst();
+                bufferedBytes -= pending.size;
+                continue;
+            }
+            if (queue.progress.holds(pending.partition, pending.offset)) {
+                queue.pending.pollFirst();
+                bufferedBytes -= pending.size;
+                metrics.recordsSkipped.increment();
+                pending.slot.done();
+                continue;
+            }
+            if (!(pending.action instanceof MappedRecord.Append)
+                    || (!batch.isEmpty() && (bytes + pending.size > budget || batch.size() >= queue.maxBatchEvents))) {
+                break;
+            }
+            batch.add(queue.pending.pollFirst());
+            bytes += pending.size;
+        }
+        return batch;
+    }
+
+    private void failDeletedStream(StreamQueue queue) {
+        Pending pending;
+        while ((pending = queue.pending.pollFirst()) != null) {
+            bufferedBytes -= pending.size;
+            if (pending.action instanceof MappedRecord.DeleteStream) {
+                pending.slot.done();
+            } else {
+                recordFailed(pending, new ConnectException("stream '" + queue.stream + "' is deleted"));
+            }
+        }
+    }
+
+    private void recordFailed(Pending pending, Throwable reason) {
+        failures.add(new RecordFailure(pending, reason));
+    }
+
+    private void putBack(StreamQueue queue, List<Pending> batch) {
+        for (int i = batch.size() - 1; i >= 0; i--) {
+            queue.pending.addFirst(batch.get(i));
+        }
+    }
+
+    /** Ends a call: frees its slot, lets the stream go on, starts what can start. */
+    private void finish(StreamQueue queue, List<Runnable> calls) {
+        inFlight--;
+        queue.busy = false;
+        makeReady(queue, false);
+        retireIfIdle(queue);
+        pump(calls);
+        changed.signalAll();
+    }
+
+    private void unpark() {
+        for (StreamQueue queue : parked) {
+            queue.parked = false;
+            queue.attempts = 0;
+            makeReady(queue, true);
+        }
+        parked.clear();
+    }
+
+    private void succeeded(StreamQueue queue) {
+        queue.attempts = 0;
+        queue.maxBatchEvents = Integer.MAX_VALUE;
+        if (unavailable != null) {
+            LOG.info("EventStoreDB appends succeed again");
+            unavailable = null;
+            unpark();
+        }
+    }
+
+    /** A transient failure: retried after a backoff, or the stream waits for {@link #unpark} when out of retries. */
+    private void retryLater(StreamQueue queue, Throwable error, boolean immediately) {
+        queue.attempts++;
+        metrics.retries.increment();
+        if (queue.attempts > settings.retryMaxAttempts()) {
+            queue.parked = true;
+            parked.add(queue);
+            if (unavailable == null) {
+                LOG.warn("EventStoreDB calls failed {} times in a row ({}); new records wait until appends succeed",
+                        queue.attempts, Failure.describe(error));
+            }
+            unavailable = error;
+            return;
+        }
+        if (immediately) {
+            return;
+        }
+        long delay = Math.min(settings.retryBackoffMax().toMillis(),
+                settings.retryBackoff().toMillis() << Math.min(20, queue.attempts - 1));
+        LOG.debug("Retrying stream '{}' in {} ms after: {}", queue.stream, delay, Failure.describe(error));
+        queue.backingOff = true;
+        scheduler.schedule(() -> {
+            List<Runnable> calls = new ArrayList<>();
+            lock.lock();
+            try {
+                queue.backingOff = false;
+                makeReady(queue, true);
+                pump(calls);
+            } finally {
+                lock.unlock();
+            }
+            calls.forEach(Runnable::run);
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Handles a failed call of a stream: {@code batch} holds the records it carried (put back at the queue's
+     * head unless they failed for good); empty for a read.
+     */
+    private void failed(StreamQueue queue, List<Pending> batch, Throwable error, KurrentDBClient client) {
+        Failure kind = Failure.classify(error);
+        switch (kind) {
+            case TRANSIENT, CLIENT_SHUT_DOWN -> {
+                if (kind == Failure.CLIENT_SHUT_DOWN) {
+                    clients.replace(client);
+                }
+                putBack(queue, batch);
+                retryLater(queue, error, false);
+            }
+            case WRONG_EXPECTED_VERSION -> {
+                metrics.wrongExpectedVersions.increment();
+                putBack(queue, batch);
+                if (settings.wrongExpectedVersion() == WrongExpectedVersionHandling.FAIL) {
+                    fatal("Another writer changed the stream: " + Failure.describe(error)
+                            + " (wrong.expected.version.handling=fail)", error);
+                    return;
+                }
+                LOG.debug("Stream '{}' changed under the sink ({}); reading its end again", queue.stream,
+                        Failure.describe(error));
+                queue.reread = true;
+                retryLater(queue, error, queue.attempts == 0);
+            }
+            case STREAM_DELETED -> {
+                putBack(queue, batch);
+                if (queue.progress == null) {
+                    queue.progress = new StreamProgress(StreamState.any());
+                }
+                queue.progress.tombstoned = true;
+            }
+            case TOO_BIG, INVALID -> {
+                if (batch.isEmpty()) {
+                    fatal("EventStoreDB refused to read stream '" + queue.stream + "': " + Failure.describe(error), error);
+                } else if (batch.size() > 1) {
+                    // Find the record the server refuses: smaller appends until it is alone.
+                    queue.maxBatchEvents = Math.max(1, batch.size() / 2);
+                    putBack(queue, batch);
+                } else {
+                    Pending pending = batch.get(0);
+                    bufferedBytes -= pending.size;
+                    recordFailed(pending, new ConnectException("EventStoreDB refused the event for stream '"
+                            + queue.stream + "': " + Failure.describe(error), Failure.unwrap(error)));
+                }
+            }
+            default -> {
+                putBack(queue, batch);
+                fatal("EventStoreDB call for stream '" + queue.stream + "' failed: " + Failure.describe(error), error);
+            }
+        }
+    }
+
+    private void fatal(String message, Throwable cause) {
+        if (fatal == null) {
+            fatal = new ConnectException(message, Failure.unwrap(cause));
+            LOG.error("{}", message);
+        }
+    }
+
+    // ---- calls, made without the lock; their completions take it
+
+    private KurrentDBClient client() {
+        KurrentDBClient client = clients.get();
+        if (client == null) {
+            throw new IllegalStateException("the writer is closed");
+        }
+        return client;
+    }
+
+    private void recover(StreamQueue queue, Set<TopicPartition> wanted) {
+        KurrentDBClient client = null;
+        CompletableFuture<StreamProgress> read;
+        try {
+            client = client();
+            metrics.streamRecoveries.increment();
+            read = StreamRecovery.read(client, queue.stream, wanted, settings.recoveryScanMaxEvents());
+        } catch (RuntimeException e) {
+            read = CompletableFuture.failedFuture(e);
+        }
+        KurrentDBClient used = client;
+        read.whenComplete((progress, error) -> {
+            List<Runnable> calls = new ArrayList<>();
+            lock.lock();
+            try {
+                if (error == null) {
+                    if (queue.progress == null || queue.reread) {
+                        if (queue.progress != null) {
+                            // What this writer wrote itself stays true, even where the read stopped short of it.
+                            queue.progress.written.forEach(progress::wrote);
+                        }
+                        queue.progress = progress;
+                    } else {
+                        queue.progress.merge(progress);
+                    }
+                    if (settings.guarantee() == DeliveryGuarantee.AT_LEAST_ONCE) {
+                        queue.progress.expected = StreamState.any();
+                    }
+                    queue.reread = false;
+                } else {
+                    failed(queue, List.of(), error, used);
+                }
+                finish(queue, calls);
+            } finally {
+                lock.unlock();
+            }
+            calls.forEach(Runnable::run);
+        });
+    }
+
+    private void append(StreamQueue queue, List<Pending> batch, StreamState expected) {
+        KurrentDBClient client = null;
+        CompletableFuture<WriteResult> result;
+        long started = System.nanoTime();
+        try {
+            client = client();
+            Iterator<EventData> events = batch.stream().map(Pending::event).iterator();
+            result = client.appendToStream(queue.stream, AppendToStreamOptions.get().streamState(expected), events);
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        KurrentDBClient used = client;
+        result.whenComplete((written, error) -> {
+            List<Runnable> calls = new ArrayList<>();
+            lock.lock();
+            try {
+                queue.alone = false;
+                if (error == null) {
+                    metrics.appendLatency(System.nanoTime() - started);
+                    metrics.appends.increment();
+                    if (settings.guarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
+                        queue.progress.expected = written.getNextExpectedRevision();
+                    }
+                    done(queue, batch);
+                    succeeded(queue);
+                } else {
+                    failed(queue, batch, error, used);
+                }
+                finish(queue, calls);
+            } finally {
+                lock.unlock();
+            }
+            calls.forEach(Runnable::run);
+        });
+    }
+
+    /** Records of a stream that were appended: the stream holds them now. */
+    private void done(StreamQueue queue, List<Pending> batch) {
+        for (Pending pending : batch) {
+            queue.progress.wrote(pending.partition, pending.offset);
+            bufferedBytes -= pending.size;
+            pending.slot.done();
+        }
+        metrics.eventsAppended.add(batch.size());
+    }
+
+    private void delete(StreamQueue queue, Pending pending, boolean hard) {
+        KurrentDBClient client = null;
+        CompletableFuture<DeleteResult> result;
+        try {
+            client = client();
+            DeleteStreamOptions options = DeleteStreamOptions.get().streamState(StreamState.any());
+            result = hard ? client.tombstoneStream(queue.stream, options) : client.deleteStream(queue.stream, options);
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        KurrentDBClient used = client;
+        result.whenComplete((deleted, error) -> {
+            List<Runnable> calls = new ArrayList<>();
+            lock.lock();
+            try {
+                Failure kind = error == null ? null : Failure.classify(error);
+                if (error == null || kind == Failure.STREAM_DELETED) {
+                    metrics.streamsDeleted.increment();
+                    if (hard || kind == Failure.STREAM_DELETED) {
+                        queue.progress.tombstoned = true;
+                    }
+                    pending.slot.done();
+                    succeeded(queue);
+                } else {
+                    failed(queue, List.of(pending), error, used);
+                }
+                finish(queue, calls);
+            } finally {
+                lock.unlock();
+            }
+            calls.forEach(Runnable::run);
+        });
+    }
+
+    // ---- multi-stream append
+
+    /**
+     * Gathers ready streams into one multi-stream append, each stream once, within the append size; null when
+     * fewer than two streams can go (the caller then appends the next stream alone).
+     */
+    private Runnable startMultiStreamAppend() {
+        List<StreamQueue> picked = new ArrayList<>();
+        List<List<Pending>> batches = new ArrayList<>();
+        List<StreamState> expected = new ArrayList<>();
+        int budget = settings.appendMaxBytes();
+        int passedOver = 0;
+        for (Iterator<StreamQueue> it = ready.iterator(); it.hasNext() && budget > 0
+                && passedOver < MULTI_STREAM_LOOKAHEAD; ) {
+            StreamQueue queue = it.next();
+            dropStaleAndWritten(queue);
+            if (queue.alone || queue.pending.isEmpty() || needsRead(queue) || queue.progress == null
+                    || queue.progress.tombstoned || !(queue.pending.peekFirst().action instanceof MappedRecord.Append)
+                    || queue.pending.peekFirst().size > budget) {
+                // Left in the ready queue for the stream-by-stream path (a read first, a delete, ...).
+                passedOver++;
+                continue;
+            }
+            List<Pending> batch = takeBatch(queue, budget);
+            if (batch.isEmpty()) {
+                continue;
+            }
+            for (Pending pending : batch) {
+                budget -= pending.size;
+            }
+            it.remove();
+            queue.queued = false;
+            queue.busy = true;
+            picked.add(queue);
+            batches.add(batch);
+            expected.add(queue.progress.expected);
+        }
+        if (picked.size() == 1) {
+            StreamQueue queue = picked.get(0);
+            putBack(queue, batches.get(0));
+            queue.busy = false;
+            makeReady(queue, true);
+            return null;
+        }
+        if (picked.isEmpty()) {
+            return null;
+        }
+        inFlight++;
+        return () -> multiStreamAppend(picked, batches, expected);
+    }
+
+    private void multiStreamAppend(List<StreamQueue> queues, List<List<Pending>> batches, List<StreamState> expected) {
+        KurrentDBClient client = null;
+        CompletableFuture<MultiStreamAppendResponse> result;
+        long started = System.nanoTime();
+        try {
+            client = client();
+            List<AppendStreamRequest> requests = new ArrayList<>(queues.size());
+            for (int i = 0; i < queues.size(); i++) {
+                requests.add(new AppendStreamRequest(queues.get(i).stream,
+                        batches.get(i).stream().map(Pending::event).iterator(), expected.get(i)));
+            }
+            result = client.multiStreamAppend(requests.iterator());
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        KurrentDBClient used = client;
+        result.whenComplete((response, error) -> {
+            List<Runnable> calls = new ArrayList<>();
+            lock.lock();
+            try {
+                inFlight--;
+                if (error == null) {
+                    if (multiStreamSupported == null) {
+                        LOG.info("EventStoreDB offers multi-stream appends: streams are appended together");
+                        multiStreamSupported = true;
+                    }
+                    metrics.appendLatency(System.nanoTime() - started);
+                    metrics.appends.increment();
+                    metrics.multiStreamAppends.increment();
+                    Map<String, Long> revisions = new HashMap<>();
+                    for (AppendResponse output : response.getResults()) {
+                        revisions.put(output.getStream(), output.getStreamRevision());
+                    }
+                    for (int i = 0; i < queues.size(); i++) {
+                        StreamQueue queue = queues.get(i);
+                        Long revision = revisions.get(queue.stream);
+                        if (settings.guarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
+                            queue.progress.expected = revision == null ? null : StreamState.streamRevision(revision);
+                            queue.reread |= revision == null;
+                        }
+                        done(queue, batches.get(i));
+                        succeeded(queue);
+                    }
+                } else {
+                    Failure kind = Failure.classify(error);
+                    if (kind == Failure.UNSUPPORTED) {
+                        LOG.info("EventStoreDB does not offer multi-stream appends (server before 25.1): "
+                                + "appending stream by stream");
+                        multiStreamSupported = false;
+                    } else if (kind == Failure.CLIENT_SHUT_DOWN) {
+                        clients.replace(used);
+                    }
+                    LOG.debug("Multi-stream append failed ({}); appending its streams one by one",
+                            Failure.describe(error));
+                    for (int i = 0; i < queues.size(); i++) {
+                        StreamQueue queue = queues.get(i);
+                        putBack(queue, batches.get(i));
+                        queue.alone = kind != Failure.UNSUPPORTED;
+                    }
+                }
+                for (StreamQueue queue : queues) {
+                    queue.busy = false;
+                    makeReady(queue, false);
+                    retireIfIdle(queue);
+                }
+                pump(calls);
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            calls.forEach(Runnable::run);
+        });
+    }
+
+    // ---- gauges
+
+    private long bufferedBytes() {
+        lock.lock();
+        try {
+            return bufferedBytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int inFlight() {
+        lock.lock();
+        try {
+            return inFlight;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

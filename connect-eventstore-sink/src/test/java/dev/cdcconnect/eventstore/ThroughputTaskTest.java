@@ -1,0 +1,200 @@
+package dev.cdcconnect.eventstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cdcconnect.event.Envelopes;
+import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
+import dev.cdcconnect.testkit.eventstore.ServerVersion;
+import dev.cdcconnect.testkit.eventstore.StoredEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Batching per stream, size limits, concurrency across streams, multi-stream append and its fallback. */
+class ThroughputTaskTest {
+
+    private EventStoreStandIn server;
+    private SinkTaskRunner runner;
+
+    @AfterEach
+    void stop() {
+        if (runner != null) {
+            runner.close();
+        }
+        server.close();
+    }
+
+    private static List<SinkRecord> updatesOfOneRow(Customers customers, int count, String padding) {
+        List<SinkRecord> records = new ArrayList<>();
+        records.add(customers.create(1, "v0" + padding, 0));
+        for (int i = 1; i < count; i++) {
+            records.add(customers.update(1, "v" + (i - 1) + padding, "v" + i + padding, i));
+        }
+        return records;
+    }
+
+    private static List<Long> offsets(List<StoredEvent> events) {
+        return events.stream().map(e -> {
+            String meta = e.metadataAsString();
+            int at = meta.indexOf("\"kafka.offset\":") + "\"kafka.offset\":".length();
+            int end = meta.indexOf(',', at);
+            return Long.parseLong(meta.substring(at, end).replace("\"", ""));
+        }).toList();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Customers.Shape.class)
+    void eventsOfOneStreamWaitingForAnAppendGoTogetherInTheNext(Customers.Shape shape) {
+        server = EventStoreStandIn.start();
+        server.setAppendLatency(Duration.ofMillis(300));
+        Customers customers = new Customers(Envelopes.Flavor.POSTGRES, shape);
+        runner = new SinkTaskRunner(server).start();
+        List<SinkRecord> records = updatesOfOneRow(customers, 100, "");
+
+        runner.put(records.subList(0, 1));
+        for (int i = 1; i < 100; i += 11) {
+            runner.put(records.subList(i, Math.min(i + 11, 100)));
+        }
+        runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 99);
+
+        assertThat(offsets(server.events("customers-1"))).hasSize(100).isSorted();
+        assertThat(server.totalAppends()).isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void appendsStayUnderTheMaxAppendSize() {
+        server = EventStoreStandIn.start();
+        server.setAppendLatency(Duration.ofMillis(200));
+        Customers customers = new Customers(Envelopes.Flavor.MYSQL, Customers.Shape.STRUCT);
+        runner = new SinkTaskRunner(server).with(EventStoreSinkConfig.APPEND_MAX_BYTES, String.valueOf(8 * 1024)).start();
+        List<SinkRecord> records = updatesOfOneRow(customers, 60, "x".repeat(400));
+
+        runner.put(records.subList(0, 1));
+        runner.put(records.subList(1, 60));
+        runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 59);
+
+        List<StoredEvent> events = server.events("customers-1");
+        assertThat(offsets(events)).hasSize(60).isSorted();
+        long bytes = events.stream()
+                .mapToLong(e -> e.data().length + e.metadata().length + 2L * e.eventType().length()).sum();
+        assertThat(bytes).isGreaterThan(5 * 8192);
+        assertThat(server.totalAppends()).isGreaterThanOrEqualTo((bytes + 8191) / 8192).isLessThan(30);
+    }
+
+    @Test
+    void aServerWithASmallerAppendLimitIsMetBySplittingAppends() {
+        server = EventStoreStandIn.start(EventStoreStandIn.Options.defaults().withMaxAppendSize(8 * 1024));
+        server.setAppendLatency(Duration.ofMillis(200));
+        Customers customers = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.MAP);
+        runner = new SinkTaskRunner(server).start();
+        List<SinkRecord> records = updatesOfOneRow(customers, 60, "x".repeat(400));
+
+        runner.put(records.subList(0, 1));
+        runner.put(records.subList(1, 60));
+        runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 59);
+
+        assertThat(offsets(server.events("customers-1"))).hasSize(60).isSorted();
+    }
+
+    @Test
+    void streamsAreAppendedConcurrentlyUpToTheBound() {
+        server = EventStoreStandIn.start();
+        server.setAppendLatency(Duration.ofMillis(250));
+        Customers customers = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.STRUCT);
+        List<SinkRecord> records = new ArrayList<>();
+        for (int id = 0; id < 8; id++) {
+            records.add(customers.create(id, "x", id));
+        }
+        TopicPartition partition = new TopicPartition(customers.topic(), 0);
+
+        runner = new SinkTaskRunner(server).with(EventStoreSinkConfig.APPEND_CONCURRENCY, "8")
+                .with(EventStoreSinkConfig.DELIVERY_GUARANTEE, "at-least-once").start();
+        long started = System.nanoTime();
+        runner.put(records);
+        runner.awaitAcknowledged(partition, 7);
+        Duration parallel = Duration.ofNanos(System.nanoTime() - started);
+        runner.close();
+
+        server.close();
+        server = EventStoreStandIn.start();
+        server.setAppendLatency(Duration.ofMillis(250));
+        runner = new SinkTaskRunner(server).with(EventStoreSinkConfig.APPEND_CONCURRENCY, "1")
+                .with(EventStoreSinkConfig.DELIVERY_GUARANTEE, "at-least-once").start();
+        started = System.nanoTime();
+        runner.put(records);
+        runner.awaitAcknowledged(partition, 7);
+        Duration sequential = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(sequential).isGreaterThanOrEqualTo(Duration.ofMillis(8 * 250));
+        assertThat(parallel).isLessThan(Duration.ofMillis(4 * 250));
+        assertThat(server.streams()).hasSize(8);
+    }
+
+    @Test
+    void multiStreamAppendWritesManyStreamsPerCallAndRestartsWithoutDuplicates() {
+        server = EventStoreStandIn.start();
+        server.setAppendLatency(Duration.ofMillis(100));
+        Customers customers = new Customers(Envelopes.Flavor.MYSQL, Customers.Shape.MAP);
+        List<SinkRecord> records = new ArrayList<>();
+        for (int id = 0; id < 200; id++) {
+            records.add(customers.create(id, "x", id));
+        }
+        for (int id = 0; id < 200; id++) {
+            records.add(customers.update(id, "x", "y", 200 + id));
+        }
+        TopicPartition partition = new TopicPartition(customers.topic(), 0);
+        runner = new SinkTaskRunner(server).with(EventStoreSinkConfig.APPEND_MULTI_STREAM, "true")
+                .with(EventStoreSinkConfig.APPEND_CONCURRENCY, "4").start();
+        runner.put(records.subList(0, 300));
+        runner.awaitAcknowledged(partition, 299);
+        assertThat(TaskMetrics.of("MultiStreamAppends")).isPositive();
+        runner.close();
+
+        runner = new SinkTaskRunner(server).with(EventStoreSinkConfig.APPEND_MULTI_STREAM, "true").start();
+        runner.put(records);
+        runner.awaitAcknowledged(partition, 399);
+
+        assertThat(server.category("customers")).hasSize(400);
+        assertThat(offsets(server.events("customers-7"))).containsExactly(7L, 207L);
+        assertThat(server.events("customers-7").get(0).metadataAsString()).contains("\"kafka.offset\":\"7\"");
+        assertThat(TaskMetrics.of("RecordsSkipped")).isEqualTo(300);
+        assertThat(server.totalAppends()).isLessThan(150);
+    }
+
+    @Test
+    void multiStreamAppendFallsBackToStreamByStreamOnServersWithoutIt() {
+        server = EventStoreStandIn.start(EventStoreStandIn.Options.defaults().withServerVersion(ServerVersion.V24_10));
+        Customers customers = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.STRUCT);
+        List<SinkRecord> records = new ArrayList<>();
+        for (int id = 0; id < 50; id++) {
+            records.add(customers.create(id, "x", id));
+        }
+        runner = new SinkTaskRunner(server).with(EventStoreSinkConfig.APPEND_MULTI_STREAM, "true").start();
+
+        runner.put(records);
+        runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 49);
+
+        assertThat(server.category("customers")).hasSize(50);
+        assertThat(TaskMetrics.of("MultiStreamAppends")).isZero();
+        assertThat(TaskMetrics.of("Appends")).isEqualTo(50);
+    }
+
+    @Test
+    void eventStoreDb20_6WithoutServerFeaturesIsWrittenStreamByStream() {
+        server = EventStoreStandIn.start(EventStoreStandIn.Options.defaults().withServerVersion(ServerVersion.V20_6));
+        Customers customers = new Customers(Envelopes.Flavor.MYSQL, Customers.Shape.STRUCT);
+        runner = new SinkTaskRunner(server).with(EventStoreSinkConfig.APPEND_MULTI_STREAM, "true").start();
+
+        runner.put(customers.create(1, "a", 0), customers.create(2, "b", 1), customers.update(1, "a", "c", 2));
+        runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 2);
+
+        assertThat(server.events("customers-1")).extracting(StoredEvent::eventType).containsExactly("Created", "Updated");
+        assertThat(TaskMetrics.of("MultiStreamAppends")).isZero();
+    }
+}

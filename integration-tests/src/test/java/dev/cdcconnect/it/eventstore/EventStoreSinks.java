@@ -1,0 +1,71 @@
+package dev.cdcconnect.it.eventstore;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cdcconnect.testkit.connect.ConnectRestClient;
+import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.IntSupplier;
+
+/** Deploying the EventStoreDB sink as a user does, and waiting for what it writes. */
+final class EventStoreSinks {
+
+    static final String CONNECTOR_CLASS = "dev.cdcconnect.eventstore.EventStoreSinkConnector";
+
+    private EventStoreSinks() {
+    }
+
+    /**
+     * The sink's configuration for a server and topics, with its defaults otherwise (stream {@code ${table}-${key}},
+     * exactly once); reading the topics from their start, and with short retry backoffs so failures resolve fast.
+     */
+    static Map<String, String> config(EventStoreStandIn server, String topics, int tasks) {
+        Map<String, String> config = new HashMap<>();
+        config.put("connector.class", CONNECTOR_CLASS);
+        config.put("tasks.max", Integer.toString(tasks));
+        config.put("topics", topics);
+        config.put("eventstore.connection.string", server.connectionString());
+        config.put("consumer.override.auto.offset.reset", "earliest");
+        config.put("retry.backoff.ms", "100");
+        config.put("retry.backoff.max.ms", "2000");
+        return config;
+    }
+
+    /**
+     * Waits until {@code written} reaches {@code count}; fails at once, with the task's trace, if a task of the
+     * connector fails meanwhile.
+     */
+    static void awaitWritten(ConnectRestClient rest, String connector, IntSupplier written, int count,
+                             Duration timeout) {
+        await(count + " events written by " + connector).atMost(timeout).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    failIfATaskFailed(rest, connector);
+                    return written.getAsInt() >= count;
+                });
+    }
+
+    /** Throws with the task's trace if some task of the connector is FAILED. */
+    static void failIfATaskFailed(ConnectRestClient rest, String connector) {
+        JsonNode status = rest.status(connector).orElse(null);
+        if (status == null) {
+            return;
+        }
+        for (JsonNode task : status.path("tasks")) {
+            if ("FAILED".equals(task.path("state").asText())) {
+                throw new AssertionError("task " + task.path("id").asText() + " of " + connector + " FAILED: "
+                        + task.path("trace").asText());
+            }
+        }
+    }
+
+    static Map<String, String> with(Map<String, String> config, String... keyValues) {
+        Map<String, String> copy = new HashMap<>(config);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            copy.put(keyValues[i], keyValues[i + 1]);
+        }
+        return copy;
+    }
+}

@@ -1,0 +1,365 @@
+package dev.cdcconnect.cassandra.write;
+
+import com.datastax.oss.driver.api.core.ConsistencyLevel;
+import com.datastax.oss.driver.api.core.CqlIdentifier;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.BoundStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Statement;
+import com.datastax.oss.driver.api.core.metadata.schema.ColumnMetadata;
+import com.datastax.oss.driver.api.core.metadata.schema.TableMetadata;
+import com.datastax.oss.driver.api.core.type.codec.CodecNotFoundException;
+import dev.cdcconnect.cassandra.mapping.Change;
+import dev.cdcconnect.cassandra.mapping.ColumnValue;
+import dev.cdcconnect.cassandra.mapping.TableRef;
+import dev.cdcconnect.cassandra.schema.CqlValues;
+import dev.cdcconnect.cassandra.schema.TableCatalog;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes changes to Cassandra: each as a prepared INSERT (upsert) or DELETE carrying {@code USING TIMESTAMP},
+ * changes to one partition together in unlogged batches, with a bounded number of writes in flight. Transient
+ * failures are retried with exponential backoff; a write that keeps failing for a transient reason makes the
+ * whole call fail with {@link TransientWriteException}. A change that cannot be written (no such table, a
+ * value that does not fit its column, a missing key column, a write the server rejects) is returned as a
+ * {@link RecordFailure} while the others are written.
+ */
+public final class CassandraWriter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CassandraWriter.class);
+
+    /** What the writer needs from the settings. */
+    public record Settings(ConsistencyLevel consistency, boolean ignoreUnknownFields, int maxInFlight,
+                           int batchMaxStatements, int retryMaxAttempts, Duration retryBackoff,
+                           Duration retryBackoffMax) {
+    }
+
+    private record StatementKey(TableRef table, Change.Kind kind, List<String> columns) {
+    }
+
+    private record Bound(Change change, List<Object> rowKey, List<Object> partitionKey, Set<String> columns,
+                         BoundStatement statement) {
+    }
+
+    private record RowKey(TableRef table, List<Object> key) {
+    }
+
+    private record PartitionKey(TableRef table, List<Object> key) {
+    }
+
+    private record Pending(List<Bound> writes, CompletableFuture<Void> done) {
+    }
+
+    private final CqlSession session;
+    private final TableCatalog catalog;
+    private final CqlValues values;
+    private final Settings settings;
+    private final Semaphore inFlight;
+    private final Map<StatementKey, PreparedStatement> prepared = new ConcurrentHashMap<>();
+
+    public CassandraWriter(CqlSession session, TableCatalog catalog, Settings settings) {
+        this.session = session;
+        this.catalog = catalog;
+        this.values = new CqlValues(session.getContext().getCodecRegistry());
+        this.settings = settings;
+        this.inFlight = new Semaphore(settings.maxInFlight());
+    }
+
+    /**
+     * Writes the changes and waits until every write is acknowledged or has failed.
+     *
+     * @return the changes that cannot be written, with the reason
+     * @throws TransientWriteException when a write still failed for a transient reason after the retries
+     */
+    public List<RecordFailure> write(List<Change> changes) {
+        List<RecordFailure> failures = new ArrayList<>();
+        Map<RowKey, List<Bound>> latest = new LinkedHashMap<>();
+        for (Change change : changes) {
+            try {
+                Bound bound = bind(change);
+                keepLatest(latest.computeIfAbsent(new RowKey(change.table(), bound.rowKey()), k -> new ArrayList<>()), bound);
+            } catch (IllegalArgumentException | CodecNotFoundException e) {
+                failures.add(new RecordFailure(change, e.getMessage(), e));
+            } catch (RuntimeException e) {
+                if (Failures.isTransient(e)) {
+                    throw new TransientWriteException("Cannot prepare the write of " + change.position() + " to "
+                            + change.table() + ": " + Failures.describe(e), Failures.unwrap(e));
+                }
+                failures.add(new RecordFailure(change, Failures.describe(e), Failures.unwrap(e)));
+            }
+        }
+        Map<PartitionKey, List<Bound>> partitions = new LinkedHashMap<>();
+        for (List<Bound> row : latest.values()) {
+            for (Bound bound : row) {
+                partitions.computeIfAbsent(new PartitionKey(bound.change().table(), bound.partitionKey()),
+                        k -> new ArrayList<>()).add(bound);
+            }
+        }
+        List<Pending> pending = new ArrayList<>();
+        for (List<Bound> partition : partitions.values()) {
+            for (int from = 0; from < partition.size(); from += settings.batchMaxStatements()) {
+                List<Bound> chunk = partition.subList(from, Math.min(partition.size(), from + settings.batchMaxStatements()));
+                pending.add(new Pending(chunk, submit(statement(chunk))));
+            }
+        }
+        Throwable transientFailure = null;
+        for (Pending p : pending) {
+            Throwable failure = outcome(p.done());
+            if (failure == null) {
+                continue;
+            }
+            if (Failures.isTransient(failure)) {
+                transientFailure = failure;
+            } else if (p.writes().size() > 1) {
+                // Find the statements the server rejects: the others of the batch are written on their own.
+                List<Pending> single = p.writes().stream().map(b -> new Pending(List.of(b), submit(b.statement()))).toList();
+                for (Pending s : single) {
+                    Throwable f = outcome(s.done());
+                    if (f != null && Failures.isTransient(f)) {
+                        transientFailure = f;
+                    } else if (f != null) {
+                        failures.add(rejected(s.writes().get(0), f));
+                    }
+                }
+            } else {
+                failures.add(rejected(p.writes().get(0), failure));
+            }
+        }
+        if (transientFailure != null) {
+            throw new TransientWriteException("Writes to Cassandra still fail after " + settings.retryMaxAttempts()
+                    + " retries: " + Failures.describe(transientFailure), Failures.unwrap(transientFailure));
+        }
+        return failures;
+    }
+
+    private RecordFailure rejected(Bound bound, Throwable failure) {
+        return new RecordFailure(bound.change(), "Cassandra rejected the write to " + bound.change().table() + ": "
+                + Failures.describe(failure), Failures.unwrap(failure));
+    }
+
+    private static Throwable outcome(CompletableFuture<Void> done) {
+        try {
+            done.join();
+            return null;
+        } catch (RuntimeException e) {
+            return Failures.unwrap(e);
+        }
+    }
+
+    /**
+     * Keeps, of the changes to one row, only those a later one does not make pointless: a later delete
+     * supersedes everything, a later upsert supersedes upserts of no more columns.
+     */
+    private static void keepLatest(List<Bound> row, Bound next) {
+        for (int i = row.size() - 1; i >= 0; i--) {
+            Bound earlier = row.get(i);
+            if (supersedes(next, earlier)) {
+                row.remove(i);
+            } else if (supersedes(earlier, next)) {
+                return;
+            }
+        }
+        row.add(next);
+    }
+
+    private static boolean supersedes(Bound a, Bound b) {
+        if (a.change().timestamp() < b.change().timestamp()) {
+            return false;
+        }
+        if (a.change().kind() == Change.Kind.DELETE) {
+            return true;
+        }
+        return b.change().kind() == Change.Kind.UPSERT && a.columns().containsAll(b.columns());
+    }
+
+    private Statement<?> statement(List<Bound> chunk) {
+        if (chunk.size() == 1) {
+            return chunk.get(0).statement();
+        }
+        List<BatchableStatement<?>> statements = chunk.stream().<BatchableStatement<?>>map(Bound::statement).toList();
+        return BatchStatement.newInstance(DefaultBatchType.UNLOGGED, statements)
+                .setConsistencyLevel(settings.consistency())
+                .setIdempotent(true);
+    }
+
+    private CompletableFuture<Void> submit(Statement<?> statement) {
+        try {
+            inFlight.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        done.whenComplete((ignored, failure) -> inFlight.release());
+        attempt(statement, 0, done);
+        return done;
+    }
+
+    private void attempt(Statement<?> statement, int attempt, CompletableFuture<Void> done) {
+        session.executeAsync(statement).whenComplete((result, failure) -> {
+            if (failure == null) {
+                done.complete(null);
+            } else if (Failures.isTransient(failure) && attempt < settings.retryMaxAttempts()) {
+                long delay = backoff(attempt);
+                LOG.debug("Write failed ({}), retry {} of {} in {} ms", Failures.describe(failure), attempt + 1,
+                        settings.retryMaxAttempts(), delay);
+                CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS)
+                        .execute(() -> attempt(statement, attempt + 1, done));
+            } else {
+                done.completeExceptionally(Failures.unwrap(failure));
+            }
+        });
+    }
+
+    private long backoff(int attempt) {
+        long base = settings.retryBackoff().toMillis();
+        long capped = Math.min(settings.retryBackoffMax().toMillis(), base << Math.min(attempt, 20));
+        // Jitter keeps tasks that failed together from retrying together.
+        return capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
+    }
+
+    // ---- binding
+
+    private Bound bind(Change change) {
+        TableMetadata table = catalog.table(change);
+        if (change.kind() == Change.Kind.UPSERT && !unknownColumns(change, table).isEmpty()) {
+            // The table may have gained columns since it was read.
+            catalog.forget(change.table());
+            table = catalog.table(change);
+        }
+        List<ColumnMetadata> primaryKey = table.getPrimaryKey();
+        Map<String, ColumnValue> keyValues = new LinkedHashMap<>();
+        List<String> missing = new ArrayList<>();
+        for (ColumnMetadata column : primaryKey) {
+            String name = column.getName().asInternal();
+            ColumnValue value = change.key().get(name);
+            if (value == null && primaryKey.size() == 1) {
+                value = change.key().get(null);
+            }
+            if (value == null) {
+                value = change.columns().get(name);
+            }
+            if (value == null || value.value() == null) {
+                missing.add(name);
+            } else {
+                keyValues.put(name, value);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("missing primary key column(s) " + missing + " of " + change.table()
+                    + ": neither the record key nor the row has a value for them");
+        }
+        return change.kind() == Change.Kind.UPSERT ? bindUpsert(change, table, keyValues) : bindDelete(change, table, keyValues);
+    }
+
+    private Bound bindUpsert(Change change, TableMetadata table, Map<String, ColumnValue> keyValues) {
+        Map<String, ColumnValue> columns = new LinkedHashMap<>(keyValues);
+        change.columns().forEach(columns::putIfAbsent);
+        Set<String> unknown = unknownColumns(change, table);
+        if (!unknown.isEmpty()) {
+            if (!settings.ignoreUnknownFields()) {
+                String fields = unknown.stream().map(c -> change.columns().get(c).field() + (c.equals(
+                        change.columns().get(c).field()) ? "" : " (column " + c + ")")).collect(Collectors.joining(", "));
+                throw new IllegalArgumentException("field(s) " + fields + " have no column in " + change.table()
+                        + "; its columns are " + TableCatalog.columnNames(table)
+                        + " (set table.unknown.fields=ignore to leave such fields out)");
+            }
+            columns.keySet().removeAll(unknown);
+        }
+        List<String> names = List.copyOf(columns.keySet());
+        PreparedStatement statement = prepared(new StatementKey(change.table(), Change.Kind.UPSERT, names), () ->
+                "INSERT INTO " + change.table() + " (" + names.stream().map(CassandraWriter::cql)
+                        .collect(Collectors.joining(", ")) + ") VALUES (" + String.join(", ", java.util.Collections.nCopies(names.size(), "?"))
+                        + ") USING TIMESTAMP ?");
+        BoundStatementBuilder builder = statement.boundStatementBuilder();
+        int i = 0;
+        for (Map.Entry<String, ColumnValue> column : columns.entrySet()) {
+            builder = set(builder, i++, column.getValue(), table, column.getKey(), change);
+        }
+        builder = builder.setLong(i, change.timestamp());
+        return bound(change, table, keyValues, columns.keySet(), builder);
+    }
+
+    private Bound bindDelete(Change change, TableMetadata table, Map<String, ColumnValue> keyValues) {
+        List<String> names = List.copyOf(keyValues.keySet());
+        PreparedStatement statement = prepared(new StatementKey(change.table(), Change.Kind.DELETE, names), () ->
+                "DELETE FROM " + change.table() + " USING TIMESTAMP ? WHERE " + names.stream()
+                        .map(n -> cql(n) + " = ?").collect(Collectors.joining(" AND ")));
+        BoundStatementBuilder builder = statement.boundStatementBuilder().setLong(0, change.timestamp());
+        int i = 1;
+        for (Map.Entry<String, ColumnValue> column : keyValues.entrySet()) {
+            builder = set(builder, i++, column.getValue(), table, column.getKey(), change);
+        }
+        return bound(change, table, keyValues, Set.of(), builder);
+    }
+
+    private Bound bound(Change change, TableMetadata table, Map<String, ColumnValue> keyValues, Set<String> columns,
+                        BoundStatementBuilder builder) {
+        List<Object> rowKey = new ArrayList<>();
+        List<Object> partitionKey = new ArrayList<>();
+        for (ColumnMetadata column : table.getPrimaryKey()) {
+            Object value = values.convert(keyValues.get(column.getName().asInternal()).value(),
+                    keyValues.get(column.getName().asInternal()).schema(), column.getType());
+            rowKey.add(value);
+            if (table.getPartitionKey().contains(column)) {
+                partitionKey.add(value);
+            }
+        }
+        BoundStatement statement = builder.setConsistencyLevel(settings.consistency()).setIdempotence(true).build();
+        return new Bound(change, rowKey, partitionKey, Set.copyOf(columns), statement);
+    }
+
+    private BoundStatementBuilder set(BoundStatementBuilder builder, int index, ColumnValue value, TableMetadata table,
+                                      String column, Change change) {
+        ColumnMetadata metadata = table.getColumn(CqlIdentifier.fromInternal(column)).orElseThrow();
+        Object converted;
+        try {
+            converted = values.convert(value.value(), value.schema(), metadata.getType());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("field " + value.field() + " (column " + column + " of "
+                    + change.table() + "): " + e.getMessage(), e);
+        }
+        return converted == null ? builder.setToNull(index) : builder.set(index, converted, values.codec(metadata.getType()));
+    }
+
+    private static Set<String> unknownColumns(Change change, TableMetadata table) {
+        Set<String> unknown = new TreeSet<>();
+        for (String column : change.columns().keySet()) {
+            if (table.getColumn(CqlIdentifier.fromInternal(column)).isEmpty()) {
+                unknown.add(column);
+            }
+        }
+        return unknown;
+    }
+
+    private PreparedStatement prepared(StatementKey key, java.util.function.Supplier<String> cql) {
+        PreparedStatement statement = prepared.get(key);
+        if (statement == null) {
+            statement = session.prepare(cql.get());
+            prepared.put(key, statement);
+        }
+        return statement;
+    }
+
+    private static String cql(String column) {
+        return CqlIdentifier.fromInternal(column).asCql(true);
+    }
+}

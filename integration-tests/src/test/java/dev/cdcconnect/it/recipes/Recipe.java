@@ -32,7 +32,7 @@ record Recipe(String name, Map<String, String> config) {
         try {
             JsonNode root = JSON.readTree(Files.readString(path));
             Map<String, String> config = new LinkedHashMap<>();
-            root.required("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+            root.required("config").properties().forEach(e -> config.put(e.getKey(), e.getValue().asText()));
             return new Recipe(root.required("name").asText(), config);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read recipe " + path, e);

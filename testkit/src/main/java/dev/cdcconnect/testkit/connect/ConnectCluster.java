@@ -78,6 +78,10 @@ public final class ConnectCluster implements AutoCloseable {
         brokerProps.put("auto.create.topics.enable", "false");
         brokerProps.put("group.initial.rebalance.delay.ms", "0");
         brokerProps.put("log.flush.interval.messages", "1000000");
+        // One broker: transactional producers (exactly-once sinks such as Iceberg's) need a transaction log
+        // that one broker can hold; the default replication factor of 3 leaves them waiting forever.
+        brokerProps.put("transaction.state.log.replication.factor", "1");
+        brokerProps.put("transaction.state.log.min.isr", "1");
 
         EmbeddedConnectCluster cluster = new EmbeddedConnectCluster.Builder()
                 .name(options.name)

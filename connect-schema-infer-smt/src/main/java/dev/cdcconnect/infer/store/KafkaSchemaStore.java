@@ -144,10 +144,7 @@ public final class KafkaSchemaStore implements SchemaStore {
         if (producer == null) {
             Map<String, Object> props = new HashMap<>(clientProps);
             props.put(ProducerConfig.ACKS_CONFIG, "all");
-            props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE,
-                    Math.max(timeout.toMillis(), 1000)));
-            props.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE,
-                    Math.max(timeout.toMillis(), 1000)));
+            props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
             producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         }
         try {

@@ -59,6 +59,7 @@ public final class Quickstart {
     private final Deque<Stoppable> running = new ArrayDeque<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private boolean stopDone;
+    private volatile boolean anythingStarted;
     private volatile boolean stopping;
     private volatile OrderTraffic traffic;
     private volatile CompletableFuture<PostgresServer> postgresStart;
@@ -177,6 +178,7 @@ public final class Quickstart {
             thread.start();
         });
         this.postgresStart = postgresStart;
+        anythingStarted = true;
         KafkaBroker broker = KafkaBroker.start(work.resolve("kafka"), ports.get(0), ports.get(1));
         started("Kafka broker", broker);
         console.step("Kafka broker (KRaft, broker+controller) on " + broker.bootstrapServers() + ", config "
@@ -252,21 +254,18 @@ public final class Quickstart {
                     installed.containsKey(plugin) ? installed.get(plugin) : "NOT INSTALLED"));
         }
         Map<String, String> skipped = new LinkedHashMap<>();
+        // All at once: the sinks start (JDBC sessions, lookup tables) while Debezium takes its snapshot.
         Pipeline source = Pipelines.source(endpoints);
         boolean sourceOn = deployIfInstalled(rest, source, installed, skipped, List.of());
-        if (sourceOn) {
-            awaitSnapshot(broker, Duration.ofSeconds(90));
-        }
+        List<String> withoutSource = sourceOn ? List.of() : List.of(source.name());
         List<Pipeline> sinks = new ArrayList<>();
         Pipeline enriched = Pipelines.enrichedOrders(endpoints);
-        boolean enrichedOn = deployIfInstalled(rest, enriched, installed, skipped,
-                sourceOn ? List.of() : List.of(source.name()));
+        boolean enrichedOn = deployIfInstalled(rest, enriched, installed, skipped, withoutSource);
         if (enrichedOn) {
             sinks.add(enriched);
         }
         Pipeline events = Pipelines.eventStore(endpoints);
-        boolean eventsOn = deployIfInstalled(rest, events, installed, skipped,
-                sourceOn ? List.of() : List.of(source.name()));
+        boolean eventsOn = deployIfInstalled(rest, events, installed, skipped, withoutSource);
         if (eventsOn) {
             sinks.add(events);
         }
@@ -274,6 +273,10 @@ public final class Quickstart {
         boolean jsonOn = deployIfInstalled(rest, json, installed, skipped, List.of());
         if (jsonOn) {
             sinks.add(json);
+        }
+        if (sourceOn) {
+            rest.awaitRunning(source.name(), source.tasks(), Duration.ofSeconds(90));
+            awaitSnapshot(broker, Duration.ofSeconds(90));
         }
         for (Pipeline sink : sinks) {
             rest.awaitRunning(sink.name(), sink.tasks(), Duration.ofSeconds(90));
@@ -298,9 +301,6 @@ public final class Quickstart {
             return false;
         }
         rest.putConfig(pipeline.name(), pipeline.config());
-        if (pipeline.name().equals("postgres-source")) {
-            rest.awaitRunning(pipeline.name(), pipeline.tasks(), Duration.ofSeconds(90));
-        }
         console.step("Deployed " + pipeline.name() + ": " + pipeline.description()
                 + "  [PUT " + rest.urls().get(0) + "/connectors/" + pipeline.name() + "/config]");
         return true;
@@ -544,6 +544,7 @@ public final class Quickstart {
 
     private synchronized void started(String what, AutoCloseable resource) {
         running.addFirst(new Stoppable(what, resource));
+        anythingStarted = true;
     }
 
     /** Ctrl-C or a kill: stop as on completion. */
@@ -554,7 +555,8 @@ public final class Quickstart {
             console.line("Stopping (interrupted) ...");
             console.quiet();
         }
-        stop(EXIT_PIPELINE_FAILED);
+        // The user asked for the stop: nothing failed, so nothing of the run is kept.
+        stop(EXIT_OK);
     }
 
     /** Stops everything started, newest first, then removes the working directory; once, whoever asks first. */
@@ -593,7 +595,8 @@ public final class Quickstart {
             console.always("Stopped in " + seconds(start) + "; the working directory stays: " + work);
             return;
         }
-        if (code != EXIT_OK && Files.exists(log)) {
+        // A run that failed with servers up keeps their log; one that never started them has nothing to show.
+        if (code != EXIT_OK && anythingStarted && Files.exists(log)) {
             Path kept = outerTmp.resolve(work.getFileName() + ".log");
             try {
                 Files.move(log, kept);

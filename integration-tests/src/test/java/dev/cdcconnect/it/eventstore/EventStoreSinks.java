@@ -3,12 +3,14 @@ package dev.cdcconnect.it.eventstore;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cdcconnect.testkit.connect.ConnectCluster;
 import dev.cdcconnect.testkit.connect.ConnectRestClient;
 import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.IntSupplier;
+import org.apache.kafka.common.TopicPartition;
 
 /** Deploying the EventStoreDB sink as a user does, and waiting for what it writes. */
 final class EventStoreSinks {
@@ -45,6 +47,33 @@ final class EventStoreSinks {
                     failIfATaskFailed(rest, connector);
                     return written.getAsInt() >= count;
                 });
+    }
+
+    /**
+     * Waits until the connector's committed offsets reach the end of every partition of the topic: every record
+     * in it has been handled (the sink only lets offsets be committed once their events are acknowledged).
+     */
+    static void awaitAllCommitted(ConnectCluster connect, String connector, String topic, Duration timeout) {
+        Map<TopicPartition, Long> end = connect.endOffsets(topic);
+        await("offsets of " + connector + " committed up to " + end).atMost(timeout).pollInterval(Duration.ofSeconds(1))
+                .until(() -> {
+                    ConnectRestClient rest = connect.rest();
+                    failIfATaskFailed(rest, connector);
+                    return committed(rest, connector, topic).equals(end);
+                });
+    }
+
+    /** The offsets the worker has committed for the connector on the topic. */
+    static Map<TopicPartition, Long> committed(ConnectRestClient rest, String connector, String topic) {
+        Map<TopicPartition, Long> committed = new HashMap<>();
+        for (JsonNode entry : rest.offsets(connector).path("offsets")) {
+            JsonNode partition = entry.path("partition");
+            if (topic.equals(partition.path("kafka_topic").asText())) {
+                committed.put(new TopicPartition(topic, partition.path("kafka_partition").asInt()),
+                        entry.path("offset").path("kafka_offset").asLong());
+            }
+        }
+        return committed;
     }
 
     /** Throws with the task's trace if some task of the connector is FAILED. */

@@ -504,7 +504,8 @@ public final class Quickstart {
                     ? "  (the in-memory stand-in: read it with any KurrentDB client while the quickstart runs)"
                     : "") + ", streams " + Pipelines.STREAM_PREFIX + "<order_id>");
         }
-        console.line("  Server log     " + work.resolve("quickstart.log"));
+        console.line("  Server log     " + work.resolve("quickstart.log") + (options.keepData() ? ""
+                : "  (removed at exit; --keep-data keeps it)"));
     }
 
     private static KafkaProducer<String, String> jsonProducer(String bootstrapServers) {

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The quickstart run as a user runs it, {@code java -jar quickstart.jar ...} in a process of its own, with its
@@ -110,9 +111,16 @@ final class QuickstartProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    /** Sends SIGINT, as Ctrl-C in a terminal does. */
+    /** Sends SIGINT, as Ctrl-C in a terminal does; SIGTERM where there is no kill command (same shutdown path). */
     void interrupt() throws IOException, InterruptedException {
-        int code = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start().waitFor();
+        Optional<Path> kill = Stream.of("/usr/bin/kill", "/bin/kill").map(Path::of).filter(Files::isExecutable)
+                .findFirst();
+        if (kill.isEmpty()) {
+            process.destroy();
+            return;
+        }
+        int code = new ProcessBuilder(kill.get().toString(), "-INT", Long.toString(process.pid())).inheritIO()
+                .start().waitFor();
         if (code != 0) {
             throw new AssertionError("kill -INT " + process.pid() + " failed with " + code);
         }

@@ -24,7 +24,8 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Looks at what the pipelines have done, from the outside as a user would: rows in the Postgres tables, events in
- * the streams, and the sink connectors' consumer groups against the topics' end offsets.
+ * the streams, and the sink connectors' consumer groups against the topics' end offsets. Shared by the progress
+ * line and the summary: one JDBC connection, used by one thread at a time.
  */
 public final class Probe implements AutoCloseable {
 
@@ -51,7 +52,7 @@ public final class Probe implements AutoCloseable {
         this.sinks = Map.copyOf(sinks);
     }
 
-    public Snapshot snapshot(boolean enriched, boolean json, boolean events) {
+    public synchronized Snapshot snapshot(boolean enriched, boolean json, boolean events) {
         OptionalLong eventCount = events && eventStore != null ? eventStore.eventCount(Pipelines.STREAM_PREFIX)
                 : OptionalLong.empty();
         Map<String, Long> lags = lagBySink();
@@ -65,7 +66,7 @@ public final class Probe implements AutoCloseable {
     }
 
     /** Rows in a table of the shop database; empty until the sink has created the table. */
-    public OptionalLong count(String table) {
+    public synchronized OptionalLong count(String table) {
         try (Statement statement = connection().createStatement();
              ResultSet rows = statement.executeQuery("SELECT count(*) FROM " + table)) {
             rows.next();
@@ -76,7 +77,7 @@ public final class Probe implements AutoCloseable {
     }
 
     /** order_id to status of the enriched rows. */
-    public Map<Long, String> enrichedStatuses() throws SQLException {
+    public synchronized Map<Long, String> enrichedStatuses() throws SQLException {
         Map<Long, String> statuses = new HashMap<>();
         try (Statement statement = connection().createStatement();
              ResultSet rows = statement.executeQuery("SELECT order_id, status FROM " + Pipelines.ENRICHED_TABLE)) {
@@ -88,7 +89,7 @@ public final class Probe implements AutoCloseable {
     }
 
     /** Records the sink connector has committed, summed over its topic's partitions. */
-    public OptionalLong committed(String connector) {
+    public synchronized OptionalLong committed(String connector) {
         try {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets("connect-" + connector)
                     .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
@@ -100,7 +101,7 @@ public final class Probe implements AutoCloseable {
     }
 
     /** Records each sink connector has yet to commit: its topic's end offsets minus its committed offsets. */
-    public Map<String, Long> lagBySink() {
+    public synchronized Map<String, Long> lagBySink() {
         Map<String, Long> lags = new HashMap<>();
         try {
             Set<TopicPartition> partitions = admin.describeTopics(Set.copyOf(sinks.values())).allTopicNames()
@@ -130,7 +131,7 @@ public final class Probe implements AutoCloseable {
     }
 
     /** A few rows of a table, columns in table order, as text. */
-    public List<Map<String, String>> rows(String sql) throws SQLException {
+    public synchronized List<Map<String, String>> rows(String sql) throws SQLException {
         List<Map<String, String>> result = new java.util.ArrayList<>();
         try (Statement statement = connection().createStatement(); ResultSet rows = statement.executeQuery(sql)) {
             int columns = rows.getMetaData().getColumnCount();
@@ -146,7 +147,7 @@ public final class Probe implements AutoCloseable {
     }
 
     /** Column name to SQL type of a table, in column order. */
-    public Map<String, String> columns(String table) throws SQLException {
+    public synchronized Map<String, String> columns(String table) throws SQLException {
         Map<String, String> columns = new java.util.LinkedHashMap<>();
         try (var statement = connection().prepareStatement("SELECT column_name, data_type FROM "
                 + "information_schema.columns WHERE table_name = ? ORDER BY ordinal_position")) {
@@ -168,7 +169,7 @@ public final class Probe implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
             if (connection != null) {
                 connection.close();

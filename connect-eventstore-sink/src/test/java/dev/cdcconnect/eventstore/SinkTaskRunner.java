@@ -31,7 +31,6 @@ final class SinkTaskRunner implements AutoCloseable {
         config.put(EventStoreSinkConfig.CONNECTION_STRING, server.connectionString());
         config.put(EventStoreSinkConfig.RETRY_BACKOFF_MS, "50");
         config.put(EventStoreSinkConfig.RETRY_BACKOFF_MAX_MS, "500");
-        config.put(EventStoreSinkConfig.DEADLINE_MS, "3000");
     }
 
     SinkTaskRunner with(String key, String value) {

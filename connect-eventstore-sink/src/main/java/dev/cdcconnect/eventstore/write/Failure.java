@@ -75,12 +75,20 @@ enum Failure {
     }
 
     private static Failure classify(Status status, Metadata trailers) {
+        // Calls the client does not translate (reads, deletes) carry the server's reason in a trailer.
+        String exception = trailers == null ? null : trailers.get(EXCEPTION);
+        if ("stream-deleted".equals(exception)) {
+            return STREAM_DELETED;
+        }
+        if ("wrong-expected-version".equals(exception)) {
+            return WRONG_EXPECTED_VERSION;
+        }
+        if ("not-leader".equals(exception)) {
+            return TRANSIENT;
+        }
         return switch (status.getCode()) {
             case UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, RESOURCE_EXHAUSTED, CANCELLED -> TRANSIENT;
-            case INVALID_ARGUMENT -> {
-                String exception = trailers == null ? null : trailers.get(EXCEPTION);
-                yield exception != null && exception.startsWith("maximum-append") ? TOO_BIG : INVALID;
-            }
+            case INVALID_ARGUMENT -> exception != null && exception.startsWith("maximum-append") ? TOO_BIG : INVALID;
             case UNKNOWN, OUT_OF_RANGE, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION -> INVALID;
             default -> FATAL;
         };

@@ -29,9 +29,17 @@ final class OffsetTracker {
 
     private final ArrayDeque<Slot> slots = new ArrayDeque<>();
     private long committable = -1;
+    private long lastRegistered = -1;
 
-    /** Registers the next offset received; offsets must come in increasing order. */
+    /**
+     * Registers the next offset received, or returns null when it is not after the last one registered: the
+     * record was received already (offsets of a partition only grow while it stays assigned).
+     */
     synchronized Slot register(long offset) {
+        if (offset <= lastRegistered) {
+            return null;
+        }
+        lastRegistered = offset;
         Slot slot = new Slot(offset);
         slots.addLast(slot);
         return slot;

@@ -154,6 +154,8 @@ public final class StreamWriter implements AutoCloseable {
     private final Map<TopicPartition, OffsetTracker> trackers = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<RecordFailure> failures = new ConcurrentLinkedQueue<>();
     private int inFlight;
+    /** Records in calls now in flight, per partition: a revoked partition's are awaited before it is let go. */
+    private final Map<TopicPartition, Integer> flying = new HashMap<>();
     private long bufferedBytes;
     private Throwable unavailable;
     private ConnectException fatal;
@@ -195,6 +197,10 @@ public final class StreamWriter implements AutoCloseable {
             TopicPartition partition = new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
             OffsetTracker tracker = trackers.computeIfAbsent(partition, p -> new OffsetTracker());
             OffsetTracker.Slot slot = tracker.register(record.originalKafkaOffset());
+            if (slot == null) {
+                LOG.debug("Ignoring {} offset {}: received already", partition, record.originalKafkaOffset());
+                continue;
+            }
             MappedRecord mapped;
             try {
                 mapped = mapper.map(record);
@@ -252,13 +258,8 @@ public final class StreamWriter implements AutoCloseable {
     public void closePartitions(Collection<TopicPartition> partitions) {
         lock.lock();
         try {
-            long waitUntil = System.nanoTime() + settings.deadline().toNanos();
-            while (inFlight > 0 && !closed) {
-                long left = waitUntil - System.nanoTime();
-                if (left <= 0 || !changed.await(left, TimeUnit.NANOSECONDS)) {
-                    break;
-                }
-            }
+            // Drop the revoked partitions' waiting records first, so no new call carries them, then let the calls
+            // that do finish: the partitions' new owner should find the streams as this task left them.
             partitions.forEach(trackers::remove);
             int dropped = 0;
             for (StreamQueue queue : queues.values()) {
@@ -276,6 +277,13 @@ public final class StreamWriter implements AutoCloseable {
             if (dropped > 0) {
                 LOG.info("Dropped {} records of {} revoked partitions; their new owner writes them", dropped,
                         partitions.size());
+            }
+            long waitUntil = System.nanoTime() + settings.deadline().toNanos();
+            while (!closed && partitions.stream().anyMatch(flying::containsKey)) {
+                long left = waitUntil - System.nanoTime();
+                if (left <= 0 || !changed.await(left, TimeUnit.NANOSECONDS)) {
+                    break;
+                }
             }
             changed.signalAll();
         } catch (InterruptedException e) {
@@ -481,12 +489,14 @@ public final class StreamWriter implements AutoCloseable {
             queue.pending.pollFirst();
             queue.busy = true;
             inFlight++;
+            takeOff(List.of(head));
             return () -> delete(queue, head, delete.hard());
         }
         List<Pending> batch = takeBatch(queue, settings.appendMaxBytes());
         StreamState expected = queue.progress.expected;
         queue.busy = true;
         inFlight++;
+        takeOff(batch);
         return () -> append(queue, batch, expected);
     }
 
@@ -555,6 +565,18 @@ public final class StreamWriter implements AutoCloseable {
     private void putBack(StreamQueue queue, List<Pending> batch) {
         for (int i = batch.size() - 1; i >= 0; i--) {
             queue.pending.addFirst(batch.get(i));
+        }
+    }
+
+    private void takeOff(List<Pending> batch) {
+        for (Pending pending : batch) {
+            flying.merge(pending.partition, 1, Integer::sum);
+        }
+    }
+
+    private void land(List<Pending> batch) {
+        for (Pending pending : batch) {
+            flying.computeIfPresent(pending.partition, (p, n) -> n == 1 ? null : n - 1);
         }
     }
 
@@ -751,6 +773,7 @@ public final class StreamWriter implements AutoCloseable {
             lock.lock();
             try {
                 queue.alone = false;
+                land(batch);
                 if (error == null) {
                     metrics.appendLatency(System.nanoTime() - started);
                     metrics.appends.increment();
@@ -795,6 +818,7 @@ public final class StreamWriter implements AutoCloseable {
             List<Runnable> calls = new ArrayList<>();
             lock.lock();
             try {
+                land(List.of(pending));
                 Failure kind = error == null ? null : Failure.classify(error);
                 if (error == null || kind == Failure.STREAM_DELETED) {
                     metrics.streamsDeleted.increment();
@@ -862,6 +886,7 @@ public final class StreamWriter implements AutoCloseable {
             return null;
         }
         inFlight++;
+        batches.forEach(this::takeOff);
         return () -> multiStreamAppend(picked, batches, expected);
     }
 
@@ -886,6 +911,7 @@ public final class StreamWriter implements AutoCloseable {
             lock.lock();
             try {
                 inFlight--;
+                batches.forEach(this::land);
                 if (error == null) {
                     if (multiStreamSupported == null) {
                         LOG.info("EventStoreDB offers multi-stream appends: streams are appended together");

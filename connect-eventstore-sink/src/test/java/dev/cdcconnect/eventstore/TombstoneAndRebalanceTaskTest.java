@@ -1,0 +1,132 @@
+package dev.cdcconnect.eventstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cdcconnect.event.Envelopes;
+import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
+import dev.cdcconnect.testkit.eventstore.StoredEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Kafka tombstones as markers or stream deletions; partitions moving to another task. */
+class TombstoneAndRebalanceTaskTest {
+
+    private EventStoreStandIn server;
+    private final List<SinkTaskRunner> runners = new ArrayList<>();
+
+    @BeforeEach
+    void startServer() {
+        server = EventStoreStandIn.start();
+    }
+
+    @AfterEach
+    void stopAll() {
+        runners.forEach(SinkTaskRunner::close);
+        server.close();
+    }
+
+    private SinkTaskRunner runner(String tombstones) {
+        SinkTaskRunner runner = new SinkTaskRunner(server).withDeadLetterQueue()
+                .with(EventStoreSinkConfig.TOMBSTONE_HANDLING, tombstones);
+        runners.add(runner);
+        return runner.start();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Customers.Shape.class)
+    void tombstonesAreIgnoredByDefault(Customers.Shape shape) {
+        Customers customers = new Customers(Envelopes.Flavor.POSTGRES, shape);
+        SinkTaskRunner runner = runner("ignore");
+
+        runner.put(customers.create(1, "a", 0), customers.delete(1, "a", 1), customers.tombstone(1, 2));
+        runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 2);
+
+        assertThat(server.events("customers-1")).extracting(StoredEvent::eventType).containsExactly("Created", "Deleted");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Customers.Shape.class)
+    void tombstonesCanAppendAMarkerEvent(Customers.Shape shape) {
+        Customers customers = new Customers(Envelopes.Flavor.MYSQL, shape);
+        SinkTaskRunner runner = runner("marker");
+
+        runner.put(customers.create(1, "a", 0), customers.delete(1, "a", 1), customers.tombstone(1, 2));
+        runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 2);
+
+        List<StoredEvent> events = server.events("customers-1");
+        assertThat(events).extracting(StoredEvent::eventType).containsExactly("Created", "Deleted", "Tombstoned");
+        assertThat(events.get(2).dataAsString()).isEqualTo("{\"id\":1}");
+    }
+
+    @Test
+    void tombstonesCanSoftDeleteTheStreamWhichARowWithTheSameKeyRecreates() {
+        Customers customers = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.STRUCT);
+        SinkTaskRunner runner = runner("delete");
+
+        runner.put(customers.create(1, "a", 0), customers.delete(1, "a", 1), customers.tombstone(1, 2));
+        runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 2);
+        assertThat(server.isSoftDeleted("customers-1")).isTrue();
+        assertThat(server.events("customers-1")).isEmpty();
+
+        runner.put(customers.create(1, "again", 3));
+        runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 3);
+        assertThat(server.events("customers-1")).extracting(e -> e.dataAsString())
+                .containsExactly("{\"id\":1,\"email\":\"again\"}");
+        assertThat(TaskMetrics.of("StreamsDeleted")).isEqualTo(1);
+    }
+
+    @Test
+    void tombstonesCanTombstoneTheStreamAfterWhichItsRecordsGoToTheDeadLetterQueue() {
+        Customers customers = new Customers(Envelopes.Flavor.MYSQL, Customers.Shape.MAP);
+        SinkTaskRunner runner = runner("tombstone");
+
+        runner.put(customers.create(1, "a", 0), customers.delete(1, "a", 1), customers.tombstone(1, 2),
+                customers.create(1, "again", 3), customers.create(2, "b", 4));
+        runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 4);
+
+        assertThat(server.isTombstoned("customers-1")).isTrue();
+        assertThat(server.events("customers-2")).hasSize(1);
+        assertThat(runner.context().deadLetters()).singleElement().satisfies(d -> {
+            assertThat(d.record().kafkaOffset()).isEqualTo(3);
+            assertThat(d.error().getMessage()).contains("stream 'customers-1' is deleted");
+        });
+    }
+
+    @Test
+    void revokedPartitionsAreLeftToTheirNewOwnerWhichWritesTheRestOnce() {
+        server.setAppendLatency(Duration.ofMillis(100));
+        Customers p0 = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.STRUCT).partition(0);
+        Customers p1 = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.STRUCT).partition(1);
+        TopicPartition tp0 = new TopicPartition(p0.topic(), 0);
+        TopicPartition tp1 = new TopicPartition(p1.topic(), 1);
+        List<SinkRecord> records = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            records.add(p0.create(i * 2, "a", i));
+            records.add(p1.update(1, "v" + i, "v" + (i + 1), i));
+        }
+        SinkTaskRunner first = runner("ignore");
+        first.put(records);
+        first.task().close(List.of(tp1));
+
+        assertThat(first.committable(tp1)).isEmpty();
+        first.awaitAcknowledged(tp0, 39);
+        assertThat(server.events("customers-1").size()).isLessThan(40);
+
+        SinkTaskRunner second = runner("ignore");
+        second.put(records.stream().filter(r -> r.kafkaPartition() == 1).toList());
+        second.awaitAcknowledged(tp1, 39);
+
+        assertThat(server.events("customers-1")).extracting(e -> e.dataAsString())
+                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 40)
+                        .mapToObj(v -> "{\"id\":1,\"email\":\"v" + v + "\"}").toList());
+        assertThat(server.category("customers")).hasSize(80);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.cdcconnect.eventstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.sink.SinkConnector;
+import org.junit.jupiter.api.Test;
+
+class EventStoreSinkConnectorTest {
+
+    @Test
+    void workersFindTheConnectorThroughItsServiceManifest() {
+        assertThat(ServiceLoader.load(SinkConnector.class).stream().map(ServiceLoader.Provider::type))
+                .contains(EventStoreSinkConnector.class);
+    }
+
+    @Test
+    void versionIsTheBuildVersion() {
+        assertThat(new EventStoreSinkConnector().version()).matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+        assertThat(new EventStoreSinkTask().version()).isEqualTo(new EventStoreSinkConnector().version());
+    }
+
+    @Test
+    void eachTaskGetsTheConfigurationAndItsIndex() {
+        EventStoreSinkConnector connector = new EventStoreSinkConnector();
+        connector.start(Map.of("name", "es", EventStoreSinkConfig.CONNECTION_STRING, "kurrentdb://db:2113"));
+
+        List<Map<String, String>> tasks = connector.taskConfigs(3);
+
+        assertThat(tasks).extracting(t -> t.get(EventStoreSinkConfig.TASK_ID)).containsExactly("0", "1", "2");
+        assertThat(tasks).allSatisfy(t -> assertThat(t).containsEntry(EventStoreSinkConfig.CONNECTION_STRING,
+                "kurrentdb://db:2113"));
+    }
+
+    @Test
+    void validateReportsRulesAcrossKeysOnTheKeyToChange() {
+        Map<String, String> props = new HashMap<>();
+        props.put(EventStoreSinkConfig.CONNECTION_STRING, "kurrentdb://db:2113");
+        props.put(EventStoreSinkConfig.STREAM_NAME_TEMPLATE, "${schema}-${table}-${key}");
+        props.put(EventStoreSinkConfig.TOMBSTONE_HANDLING, "tombstone");
+        props.put(EventStoreSinkConfig.DELIVERY_GUARANTEE, "twice");
+
+        Config config = new EventStoreSinkConnector().validate(props);
+
+        assertThat(errors(config, EventStoreSinkConfig.STREAM_NAME_TEMPLATE)).singleElement().asString()
+                .contains("${schema}").contains("tombstone.handling=tombstone");
+        assertThat(errors(config, EventStoreSinkConfig.DELIVERY_GUARANTEE)).singleElement().asString()
+                .contains("twice").contains("exactly-once, at-least-once");
+        assertThat(errors(config, EventStoreSinkConfig.TOMBSTONE_HANDLING)).isEmpty();
+        assertThat(errors(config, EventStoreSinkConfig.CONNECTION_STRING)).isEmpty();
+    }
+
+    @Test
+    void thePasswordIsASecret() {
+        assertThat(EventStoreSinkConfig.CONFIG_DEF.configKeys().get(EventStoreSinkConfig.PASSWORD).type)
+                .isEqualTo(org.apache.kafka.common.config.ConfigDef.Type.PASSWORD);
+    }
+
+    private static List<String> errors(Config config, String key) {
+        return config.configValues().stream().filter(v -> v.name().equals(key)).findFirst()
+                .map(ConfigValue::errorMessages).orElseThrow();
+    }
+}

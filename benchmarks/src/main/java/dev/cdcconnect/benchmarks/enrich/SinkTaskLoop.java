@@ -1,0 +1,89 @@
+package dev.cdcconnect.benchmarks.enrich;
+
+import dev.cdcconnect.enrich.Enrich;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.connect.data.SchemaAndValue;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.transforms.Transformation;
+
+/**
+ * What a sink task's thread does with each record, as a worker runs it: poll, convert key and value with
+ * JsonConverter, build the SinkRecord, apply the transformation, hand the result to {@code put} (here it is
+ * only counted, so the figure is that of the pipeline up to the sink's own writes).
+ */
+final class SinkTaskLoop {
+
+    /** Orders per second once the first record is through, and how many came out enriched. */
+    record Outcome(double perSecond, long enriched, long records) {
+    }
+
+    private SinkTaskLoop() {
+    }
+
+    static Outcome run(String bootstrapServers, int orders, Transformation<SinkRecord> transform) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        JsonConverter keys = ShopTopics.converter(true);
+        JsonConverter values = ShopTopics.converter(false);
+        long records = 0;
+        long enriched = 0;
+        long started = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(ShopTopics.ORDERS).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            while (records < orders) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    SchemaAndValue key = keys.toConnectData(r.topic(), r.headers(), r.key());
+                    SchemaAndValue value = values.toConnectData(r.topic(), r.headers(), r.value());
+                    SinkRecord record = new SinkRecord(r.topic(), r.partition(), key.schema(), key.value(),
+                            value.schema(), value.value(), r.offset(), r.timestamp(), r.timestampType());
+                    SinkRecord out = transform == null ? record : transform.apply(record);
+                    if (out != null && ((Struct) out.value()).getStruct("after").schema().field("user_name") != null
+                            && ((Struct) out.value()).getStruct("after").get("user_name") != null) {
+                        enriched++;
+                    }
+                    if (records == 0 && Boolean.getBoolean("debug")) {
+                        System.out.println("# first record out: " + (out == null ? null : out.value()));
+                    }
+                    if (records++ == 0) {
+                        // the first record waits for the tables to load; measure from here
+                        started = System.nanoTime();
+                    }
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        return new Outcome((records - 1) / seconds, enriched, records);
+    }
+
+    static Enrich.Value<SinkRecord> topicTransform(String bootstrapServers) {
+        Map<String, String> props = new HashMap<>();
+        props.put("lookups", "user,store");
+        props.put("consumer.bootstrap.servers", bootstrapServers);
+        props.put("lookup.user.topic", ShopTopics.USERS);
+        props.put("lookup.user.key.field", "user_id");
+        props.put("lookup.user.output", "flat");
+        props.put("lookup.user.fields", "name,email");
+        props.put("lookup.store.topic", ShopTopics.STORES);
+        props.put("lookup.store.key.field", "store_id");
+        props.put("lookup.store.output", "flat");
+        props.put("lookup.store.fields", "name,city");
+        Enrich.Value<SinkRecord> transform = new Enrich.Value<>();
+        transform.configure(props);
+        return transform;
+    }
+}

@@ -1,0 +1,379 @@
+package dev.cdcconnect.benchmarks.eventstore;
+
+import dev.cdcconnect.benchmarks.Benchmark;
+import dev.cdcconnect.benchmarks.Results;
+import dev.cdcconnect.event.Envelopes;
+import dev.cdcconnect.event.Operation;
+import dev.cdcconnect.eventstore.EventStoreSinkTask;
+import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
+import io.kurrent.dbclient.AppendToStreamOptions;
+import io.kurrent.dbclient.EventData;
+import io.kurrent.dbclient.KurrentDBClient;
+import io.kurrent.dbclient.KurrentDBConnectionString;
+import io.kurrent.dbclient.StreamState;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTaskContext;
+
+/**
+ * Throughput of the EventStoreDB sink against an EventStoreDB stand-in on this machine, on realistic Debezium
+ * change events (Postgres envelopes with a schema: {@code rows} customers created, then updated {@code updates}
+ * times each, over 4 partitions), at 0 ms and 5 ms of added append latency. Three ways of writing the same events:
+ * <ul>
+ *   <li>the sink: {@link EventStoreSinkTask} driven as a worker drives it (start, put in batches of 500 records,
+ *       preCommit until every offset is acknowledged), with its defaults (exactly once, 32 appends in flight);</li>
+ *   <li>baseline {@code per-event-loop}, seed 002's consumer loop: one synchronous one-event append per change
+ *       with the real client, measured on the first {@code sample} events, as it is slow;</li>
+ *   <li>{@code limit}: the real client appending each stream's events, prebuilt, in one append, 32 streams at a
+ *       time, no Connect and no conversion.</li>
+ * </ul>
+ * Each run gets a fresh stand-in and checks every event arrived. Reported: events per second, the median of
+ * {@code rounds} runs after a warm-up. Settings: {@code -Drows=10000 -Dupdates=4 -Drounds=3 -Dsample=1500}.
+ */
+public final class EventStoreSinkBenchmark implements Benchmark {
+
+    private static final String TOPIC = "dbserver1.public.customers";
+    private static final int PARTITIONS = 4;
+    private static final int POLL_RECORDS = 500;
+    private static final int CONCURRENCY = 32;
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
+
+    private static final Schema KEY = SchemaBuilder.struct().name("dbserver1.public.customers.Key")
+            .field("id", Schema.INT32_SCHEMA).build();
+    private static final Schema ROW = SchemaBuilder.struct().name("dbserver1.public.customers.Value")
+            .field("id", Schema.INT32_SCHEMA)
+            .field("first_name", Schema.STRING_SCHEMA)
+            .field("last_name", Schema.STRING_SCHEMA)
+            .field("email", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("phone", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("city", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("balance", Decimal.builder(2).optional().build())
+            .field("updated_at", SchemaBuilder.int64().name("io.debezium.time.MicroTimestamp").optional().build())
+            .build();
+
+    /** A change as the three writers get it: the sink record, and its stream and JSON for the plain loops. */
+    private record Change(SinkRecord record, String stream, String type, byte[] data, long txId) {
+    }
+
+    @Override
+    public String name() {
+        return "eventstore-sink";
+    }
+
+    @Override
+    public String description() {
+        return "EventStoreDB sink task on Debezium change events vs baselines per-event-loop (seed 002) and limit "
+                + "(client alone, batched), at 0 and 5 ms append latency";
+    }
+
+    @Override
+    public void run(Results results) throws Exception {
+        int rows = Integer.getInteger("rows", 10_000);
+        int updates = Integer.getInteger("updates", 4);
+        int rounds = Integer.getInteger("rounds", 3);
+        int sample = Integer.getInteger("sample", 1_500);
+        List<Change> changes = changes(rows, updates);
+        System.out.printf("# %d change events (%d rows, %d updates each), %d partitions%n", changes.size(), rows,
+                updates, PARTITIONS);
+
+        for (int latencyMs : new int[] {0, 5}) {
+            Duration latency = Duration.ofMillis(latencyMs);
+            String suffix = ".latency-" + latencyMs + "ms";
+            // Warm-up of each, on a part of the events.
+            List<Change> warmUp = changes.subList(0, Math.min(changes.size(), 5_000));
+            sink(warmUp, latency);
+            limit(warmUp, latency);
+            perEventLoop(changes.subList(0, Math.min(200, changes.size())), latency);
+
+            int loopSample = Math.min(changes.size(), latencyMs == 0 ? sample : Math.max(200, sample / 3));
+            double loop = perEventLoop(changes.subList(0, loopSample), latency);
+            List<Double> limitRuns = new ArrayList<>();
+            List<Double> sinkRuns = new ArrayList<>();
+            for (int i = 0; i < rounds; i++) {
+                limitRuns.add(limit(changes, latency));
+                sinkRuns.add(sink(changes, latency));
+            }
+            double limit = median(limitRuns);
+            double sink = median(sinkRuns);
+
+            results.report(name() + ".per-event-loop" + suffix, metrics(loop, loopSample), "per-event-loop", loop);
+            results.report(name() + ".limit" + suffix, metrics(limit, changes.size()), "per-event-loop", loop);
+            results.report(name() + suffix, metrics(sink, changes.size()), "per-event-loop", loop);
+            results.report(name() + suffix + ".vs-limit", metrics(sink, changes.size()), "limit", limit);
+        }
+    }
+
+    private static Map<String, Double> metrics(double eventsPerSecond, int events) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("events_per_s", eventsPerSecond);
+        metrics.put("events", (double) events);
+        return metrics;
+    }
+
+    // ---- the events
+
+    /** Creates of every row, then rounds of updates of every row: as a busy table's changes arrive. */
+    private static List<Change> changes(int rows, int updates) {
+        Envelopes envelopes = Envelopes.postgres("shop", "public", "customers");
+        JsonConverter json = new JsonConverter();
+        json.configure(Map.of("schemas.enable", "false"), false);
+        long[] offsets = new long[PARTITIONS];
+        Map<Integer, Struct> current = new HashMap<>();
+        List<Change> changes = new ArrayList<>(rows * (updates + 1));
+        long txId = 10_000;
+        long lsn = 50_000_000;
+        long ts = 1_700_000_000_000L;
+        for (int round = 0; round <= updates; round++) {
+            for (int id = 1; id <= rows; id++) {
+                txId++;
+                lsn += 312;
+                ts += 3;
+                envelopes.txId(txId).lsn(lsn).tsMs(ts);
+                Struct before = current.get(id);
+                Struct after = row(id, round, ts);
+                Operation op = before == null ? Operation.CREATE : Operation.UPDATE;
+                Struct envelope = envelopes.struct(op, before, after);
+                current.put(id, after);
+                int partition = id % PARTITIONS;
+                SinkRecord record = new SinkRecord(TOPIC, partition, KEY, new Struct(KEY).put("id", id),
+                        envelope.schema(), envelope, offsets[partition]++, ts + 7, TimestampType.CREATE_TIME);
+                byte[] data = json.fromConnectData(TOPIC, envelope.schema(), envelope);
+                changes.add(new Change(record, "customers-" + id, op == Operation.CREATE ? "Created" : "Updated",
+                        data, txId));
+            }
+        }
+        return changes;
+    }
+
+    private static Struct row(int id, int version, long ts) {
+        return new Struct(ROW)
+                .put("id", id)
+                .put("first_name", "First" + id)
+                .put("last_name", "Last" + (id % 977))
+                .put("email", "customer" + id + ".v" + version + "@example.com")
+                .put("phone", "+1-555-" + (1_000_000 + id))
+                .put("city", "City " + (id % 101))
+                .put("balance", BigDecimal.valueOf(id * 100L + version, 2))
+                .put("updated_at", ts * 1_000);
+    }
+
+    // ---- the three writers; each returns events per second
+
+    private static double sink(List<Change> changes, Duration latency) throws Exception {
+        try (EventStoreStandIn server = EventStoreStandIn.start()) {
+            server.setAppendLatency(latency);
+            Map<String, String> config = new HashMap<>();
+            config.put("name", "eventstore-sink-benchmark");
+            config.put("eventstore.connection.string", server.connectionString());
+            EventStoreSinkTask task = new EventStoreSinkTask();
+            task.initialize(new Context(config));
+            task.start(config);
+            Map<TopicPartition, Long> last = new HashMap<>();
+            for (Change change : changes) {
+                last.merge(new TopicPartition(TOPIC, change.record().kafkaPartition()),
+                        change.record().kafkaOffset(), Math::max);
+            }
+            Map<TopicPartition, OffsetAndMetadata> current = new HashMap<>();
+            last.forEach((partition, offset) -> current.put(partition, new OffsetAndMetadata(offset + 1)));
+            try {
+                long start = System.nanoTime();
+                List<SinkRecord> batch = new ArrayList<>(POLL_RECORDS);
+                for (Change change : changes) {
+                    batch.add(change.record());
+                    if (batch.size() == POLL_RECORDS) {
+                        task.put(batch);
+                        batch = new ArrayList<>(POLL_RECORDS);
+                    }
+                }
+                task.put(batch);
+                long deadline = start + RUN_TIMEOUT.toNanos();
+                while (!current.equals(task.preCommit(current))) {
+                    if (System.nanoTime() > deadline) {
+                        throw new TimeoutException("the sink did not acknowledge every record within " + RUN_TIMEOUT);
+                    }
+                    task.put(List.of());
+                    Thread.sleep(1);
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                checkWritten(server, changes);
+                return changes.size() / seconds;
+            } finally {
+                task.stop();
+            }
+        }
+    }
+
+    /** Seed 002's loop: for each change, one event appended and waited for before the next. */
+    private static double perEventLoop(List<Change> changes, Duration latency) throws Exception {
+        try (EventStoreStandIn server = EventStoreStandIn.start()) {
+            server.setAppendLatency(latency);
+            KurrentDBClient client = client(server);
+            try {
+                long start = System.nanoTime();
+                for (Change change : changes) {
+                    SinkRecord record = change.record();
+                    byte[] metadata = ("{\"offset\":" + record.kafkaOffset() + ",\"timestamp\":" + record.timestamp()
+                            + ",\"txId\":" + change.txId() + "}").getBytes(StandardCharsets.UTF_8);
+                    EventData event = EventData.builderAsJson(change.type(), change.data())
+                            .metadataAsBytes(metadata).build();
+                    client.appendToStream(change.stream(), event).get();
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                checkWritten(server, changes);
+                return changes.size() / seconds;
+            } finally {
+                client.shutdown().get();
+            }
+        }
+    }
+
+    /** The client alone: each stream's events prebuilt and appended at once, {@value #CONCURRENCY} in flight. */
+    private static double limit(List<Change> changes, Duration latency) throws Exception {
+        Map<String, List<EventData>> streams = new LinkedHashMap<>();
+        for (Change change : changes) {
+            SinkRecord record = change.record();
+            byte[] metadata = ("{\"kafka.topic\":\"" + TOPIC + "\",\"kafka.partition\":" + record.kafkaPartition()
+                    + ",\"kafka.offset\":" + record.kafkaOffset() + ",\"$correlationId\":\"" + change.txId() + "\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            streams.computeIfAbsent(change.stream(), s -> new ArrayList<>())
+                    .add(EventData.builderAsJson(UUID.randomUUID(), change.type(), change.data())
+                            .metadataAsBytes(metadata).build());
+        }
+        try (EventStoreStandIn server = EventStoreStandIn.start()) {
+            server.setAppendLatency(latency);
+            KurrentDBClient client = client(server);
+            try {
+                Semaphore inFlight = new Semaphore(CONCURRENCY);
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                List<CompletableFuture<?>> calls = new ArrayList<>(streams.size());
+                long start = System.nanoTime();
+                for (Map.Entry<String, List<EventData>> stream : streams.entrySet()) {
+                    inFlight.acquire();
+                    calls.add(client.appendToStream(stream.getKey(),
+                                    AppendToStreamOptions.get().streamState(StreamState.noStream()),
+                                    stream.getValue().iterator())
+                            .whenComplete((result, error) -> {
+                                if (error != null) {
+                                    failure.compareAndSet(null, error);
+                                }
+                                inFlight.release();
+                            }));
+                }
+                CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
+                        .get(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                if (failure.get() != null) {
+                    throw new ExecutionException("an append of the limit run failed", failure.get());
+                }
+                checkWritten(server, changes);
+                return changes.size() / seconds;
+            } finally {
+                client.shutdown().get();
+            }
+        }
+    }
+
+    private static KurrentDBClient client(EventStoreStandIn server) {
+        return KurrentDBClient.create(KurrentDBConnectionString.parseOrThrow(server.connectionString()));
+    }
+
+    /** A figure only counts if every event is in the server, once. */
+    private static void checkWritten(EventStoreStandIn server, List<Change> changes) {
+        int written = server.category("customers").size();
+        if (written != changes.size()) {
+            throw new IllegalStateException("expected " + changes.size() + " events in the customers streams, found "
+                    + written);
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /** What a worker gives a sink task; no dead letter queue. */
+    private static final class Context implements SinkTaskContext {
+        private final Map<String, String> configs;
+
+        Context(Map<String, String> configs) {
+            this.configs = configs;
+        }
+
+        @Override
+        public Map<String, String> configs() {
+            return configs;
+        }
+
+        @Override
+        public void offset(Map<TopicPartition, Long> offsets) {
+        }
+
+        @Override
+        public void offset(TopicPartition tp, long offset) {
+        }
+
+        @Override
+        public void timeout(long timeoutMs) {
+        }
+
+        @Override
+        public Set<TopicPartition> assignment() {
+            Set<TopicPartition> assignment = new java.util.HashSet<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                assignment.add(new TopicPartition(TOPIC, p));
+            }
+            return assignment;
+        }
+
+        @Override
+        public void pause(TopicPartition... partitions) {
+        }
+
+        @Override
+        public void resume(TopicPartition... partitions) {
+        }
+
+        @Override
+        public void requestCommit() {
+        }
+
+        @Override
+        public ErrantRecordReporter errantRecordReporter() {
+            return null;
+        }
+
+        @Override
+        public PluginMetrics pluginMetrics() {
+            // The sink is built against an older Connect API that has no plugin metrics.
+            return null;
+        }
+    }
+}

@@ -118,13 +118,15 @@ public final class EventStoreSinkConfig extends AbstractConfig {
             + "later records for it go to the dead letter queue.";
 
     public static final String DELIVERY_GUARANTEE = "delivery.guarantee";
-    private static final String DELIVERY_GUARANTEE_DOC = "exactly-once: before its first write after a "
-            + "start, a stream's last events are read to find the Kafka position of the last record it holds; "
-            + "records at or before it are skipped and appends carry the exact expected revision, so a record "
-            + "is never written twice. Needs each stream to be fed from one topic-partition at a time, which "
-            + "the default stream name per row key gives. at-least-once: appends with expected state any, for "
-            + "streams fed from several partitions or producers; a record redelivered after a failure can be "
-            + "written again.";
+    private static final String DELIVERY_GUARANTEE_DOC = "exactly-once: every append carries the exact "
+            + "expected revision and deterministic event ids, so EventStoreDB refuses to write a record twice. "
+            + "Before its first write after a start, a stream's last events are read to find the Kafka position "
+            + "of the last record it holds, and records at or before it are skipped (with "
+            + "wrong.expected.version.handling=resync a stream the task has not met is first appended to as a new "
+            + "stream, and read only if it turns out to exist). Best with each stream fed from one "
+            + "topic-partition, which the default stream name per row key gives. at-least-once: appends with "
+            + "expected state any, for streams fed from several partitions or producers; a record redelivered "
+            + "after a failure is written again unless the server still remembers its event id.";
 
     public static final String WRONG_EXPECTED_VERSION = "wrong.expected.version.handling";
     private static final String WRONG_EXPECTED_VERSION_DOC = "What happens when a stream's revision is not "

@@ -164,17 +164,36 @@ class DeliveryTaskTest {
         first.stop();
         server.restart();
 
-        // The worker had committed nothing: everything is delivered again, then the rest.
+        // The worker had committed up to offset 30: what follows is delivered again, then the rest.
         SinkTaskRunner second = runner().start();
-        second.put(records.subList(0, 30));
-        second.put(records.subList(30, records.size()));
+        second.put(records.subList(30, 40));
+        second.put(records.subList(40, records.size()));
         second.awaitAcknowledged(partition, records.size() - 1);
 
         assertThat(server.category("customers")).hasSize(records.size());
         assertThat(offsets(server.events("customers-1"))).containsExactly(0L, 20L, 40L, 60L);
         assertThat(offsets(server.events("customers-20"))).containsExactly(19L, 39L, 59L);
-        assertThat(TaskMetrics.of("RecordsSkipped")).isEqualTo(50);
+        assertThat(TaskMetrics.of("RecordsSkipped")).isEqualTo(20);
         assertThat(TaskMetrics.of("StreamRecoveries")).isEqualTo(20);
+    }
+
+    @Test
+    void recordsDeliveredAgainFromTheStartOfTheirStreamsAreRecognisedByTheirIds() {
+        Customers customers = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.STRUCT);
+        TopicPartition partition = new TopicPartition(customers.topic(), 0);
+        List<SinkRecord> records = history(customers, 5, 0);
+        SinkTaskRunner first = runner().start();
+        first.put(records);
+        first.awaitAcknowledged(partition, records.size() - 1);
+        first.stop();
+        server.restart();
+
+        SinkTaskRunner second = runner().start();
+        second.put(records);
+        second.awaitAcknowledged(partition, records.size() - 1);
+
+        assertThat(server.category("customers")).hasSize(records.size());
+        assertThat(offsets(server.events("customers-1"))).containsExactly(0L, 5L, 10L, 15L);
     }
 
     @Test

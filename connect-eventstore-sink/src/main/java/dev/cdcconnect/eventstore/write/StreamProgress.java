@@ -22,9 +22,27 @@ final class StreamProgress {
     final Set<TopicPartition> known = new HashSet<>();
     /** The stream was deleted for good: nothing can be appended to it again. */
     boolean tombstoned;
+    /**
+     * Assumed to be a new stream, not read: the first append expects no stream, which the server only accepts if
+     * the stream is empty or already holds exactly these events, so nothing can be written twice. Until a read
+     * confirms the stream's state, {@link #written} holds only what this writer wrote, for every partition.
+     */
+    boolean assumedNew;
 
     StreamProgress(StreamState expected) {
         this.expected = expected;
+    }
+
+    /** Progress of a stream not read yet, appended to as a new stream. */
+    static StreamProgress assumeNew() {
+        StreamProgress progress = new StreamProgress(StreamState.noStream());
+        progress.assumedNew = true;
+        return progress;
+    }
+
+    /** Whether the last written offset of the partition is known (possibly: none written). */
+    boolean knows(TopicPartition partition) {
+        return assumedNew || known.contains(partition);
     }
 
     /** Whether the stream already holds the record at this position. */

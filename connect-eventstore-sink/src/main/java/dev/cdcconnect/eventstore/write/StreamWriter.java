@@ -455,10 +455,17 @@ public final class StreamWriter implements AutoCloseable {
             return false;
         }
         if (queue.progress == null) {
-            return true;
+            if (settings.wrongExpectedVersion() == WrongExpectedVersionHandling.FAIL) {
+                // Telling a foreign write from a stream that existed before needs the stream's end first.
+                return true;
+            }
+            // A stream this writer has not met is appended to as a new one; if it exists, the server refuses the
+            // append and the stream is read then. New streams, the common case, cost no read.
+            queue.progress = StreamProgress.assumeNew();
+            return false;
         }
         for (Pending pending : queue.pending) {
-            if (!queue.progress.known.contains(pending.partition)) {
+            if (!queue.progress.knows(pending.partition)) {
                 return true;
             }
         }
@@ -659,8 +666,13 @@ public final class StreamWriter implements AutoCloseable {
                 retryLater(queue, error, false);
             }
             case WRONG_EXPECTED_VERSION -> {
-                metrics.wrongExpectedVersions.increment();
                 putBack(queue, batch);
+                if (queue.progress != null && queue.progress.assumedNew) {
+                    // The stream was not new after all: read it to learn what it holds.
+                    queue.reread = true;
+                    return;
+                }
+                metrics.wrongExpectedVersions.increment();
                 if (settings.wrongExpectedVersion() == WrongExpectedVersionHandling.FAIL) {
                     fatal("Another writer changed the stream: " + Failure.describe(error)
                             + " (wrong.expected.version.handling=fail)", error);

@@ -218,13 +218,14 @@ public final class EnrichConfig extends AbstractConfig {
                                 + " by the connector's tasks in one worker). Past it the table fails rather than drop"
                                 + " rows. Keep fewer columns with " + key(name, FIELDS) + " to need less.",
                         group, ++order, Width.SHORT, name + ": table bound")
-                .define(key(name, KEY_CONVERTER), Type.CLASS, DEFAULT_CONVERTER, EnrichConfig::validateConverter,
+                .define(key(name, KEY_CONVERTER), Type.CLASS, null, EnrichConfig::validateConverter,
                         Importance.MEDIUM, "source=topic: converter of the topic's record keys, as the source"
-                                + " connector wrote them; settings under " + key(name, KEY_CONVERTER) + ".*",
+                                + " connector wrote them (default " + DEFAULT_CONVERTER + "); settings under "
+                                + key(name, KEY_CONVERTER) + ".*",
                         group, ++order, Width.LONG, name + ": key converter")
-                .define(key(name, VALUE_CONVERTER), Type.CLASS, DEFAULT_CONVERTER, EnrichConfig::validateConverter,
-                        Importance.MEDIUM, "source=topic: converter of the topic's record values; settings under "
-                                + key(name, VALUE_CONVERTER) + ".*", group, ++order, Width.LONG, name + ": value converter")
+                .define(key(name, VALUE_CONVERTER), Type.CLASS, null, EnrichConfig::validateConverter,
+                        Importance.MEDIUM, "source=topic: converter of the topic's record values (default "
+                                + DEFAULT_CONVERTER + "); settings under " + key(name, VALUE_CONVERTER) + ".*", group, ++order, Width.LONG, name + ": value converter")
                 .define(key(name, JDBC_URL), Type.STRING, null, EnrichConfig::validateJdbcUrl, Importance.HIGH,
                         "source=jdbc: JDBC URL of the database. Postgres and MySQL/MariaDB drivers ship with the plugin.",
                         group, ++order, Width.LONG, name + ": JDBC URL")
@@ -290,8 +291,8 @@ public final class EnrichConfig extends AbstractConfig {
                             + key(name, CONSUMER_PREFIX + "bootstrap.servers") + " or consumer.bootstrap.servers");
         }
         return new TableSpec(name, topic.trim(), Map.copyOf(consumer),
-                getClass(key(name, KEY_CONVERTER)), Map.copyOf(originalsWithPrefix(key(name, KEY_CONVERTER) + ".")),
-                getClass(key(name, VALUE_CONVERTER)), Map.copyOf(originalsWithPrefix(key(name, VALUE_CONVERTER) + ".")),
+                converter(key(name, KEY_CONVERTER)), Map.copyOf(originalsWithPrefix(key(name, KEY_CONVERTER) + ".")),
+                converter(key(name, VALUE_CONVERTER)), Map.copyOf(originalsWithPrefix(key(name, VALUE_CONVERTER) + ".")),
                 fields, getLong(key(name, TABLE_MAX_BYTES)));
     }
 
@@ -315,6 +316,20 @@ public final class EnrichConfig extends AbstractConfig {
                 query, fields, getInt(key(name, JDBC_POOL_SIZE)), millis(key(name, JDBC_CONNECTION_TIMEOUT_MS)),
                 millis(key(name, JDBC_QUERY_TIMEOUT_MS)), getLong(key(name, CACHE_MAX_SIZE)), hit, miss,
                 millis(key(name, JDBC_WAIT_BACKOFF_MS)));
+    }
+
+    /** The configured converter class, else JsonConverter as the worker provides it (loaded only when needed). */
+    private Class<?> converter(String key) {
+        Class<?> type = getClass(key);
+        if (type != null) {
+            return type;
+        }
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        try {
+            return Class.forName(DEFAULT_CONVERTER, true, loader != null ? loader : EnrichConfig.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new ConfigException(key, null, "no converter given and " + DEFAULT_CONVERTER + " cannot be loaded: " + e);
+        }
     }
 
     private Duration millis(String key) {

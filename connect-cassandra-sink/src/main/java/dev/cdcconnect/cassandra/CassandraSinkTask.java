@@ -77,7 +77,7 @@ public final class CassandraSinkTask extends SinkTask {
         mapper = new ChangeMapper(config.tableNames(), config.columnMapping(), config.structMode());
         writer = new CassandraWriter(session, catalog, new CassandraWriter.Settings(config.consistencyLevel(),
                 config.ignoreUnknownFields(), config.maxConcurrentRequests(), config.batchMaxStatements(),
-                config.retryMaxAttempts(), config.retryBackoff(), config.retryBackoffMax()));
+                config.batchByReplicaSet(), config.retryMaxAttempts(), config.retryBackoff(), config.retryBackoffMax()));
         reporter = errantRecordReporter();
     }
 

@@ -364,6 +364,23 @@ class CassandraSinkTaskTest {
     }
 
     @Test
+    void rowsOfManyPartitionsShareBatchesByReplicaSetWhenAsked() {
+        String table = customersTable("replica_set");
+        CassandraSinkTask task = start(new TestContext(false), props(table, "write.batch.grouping", "replica-set",
+                "write.batch.max.statements", "25"));
+        List<SinkRecord> records = new ArrayList<>();
+        for (int id = 0; id < 300; id++) {
+            records.add(change(Operation.CREATE, 1_000, null, customer(id, "n" + id, null)));
+        }
+        records.add(change(Operation.DELETE, 2_000, customer(7, "n7", null), null));
+
+        task.put(records);
+        commit(task);
+
+        assertThat(rows(table)).hasSize(299).contains("0|n0|null", "299|n299|null").doesNotContain("7|n7|null");
+    }
+
+    @Test
     void unavailableReplicasAreRetriedThenReportedAsRetriableAndNothingIsCommittedUntilWritten() {
         CASSANDRA.execute("CREATE KEYSPACE sink_rf3 WITH replication = {'class': 'NetworkTopologyStrategy', "
                 + "'datacenter1': 3}", "CREATE TABLE sink_rf3.customers (id int PRIMARY KEY, name text, email text)");

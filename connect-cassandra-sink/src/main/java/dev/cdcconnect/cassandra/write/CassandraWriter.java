@@ -10,6 +10,8 @@ import com.datastax.oss.driver.api.core.cql.BoundStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Statement;
+import com.datastax.oss.driver.api.core.metadata.Node;
+import com.datastax.oss.driver.api.core.metadata.TokenMap;
 import com.datastax.oss.driver.api.core.metadata.schema.ColumnMetadata;
 import com.datastax.oss.driver.api.core.metadata.schema.TableMetadata;
 import com.datastax.oss.driver.api.core.type.codec.CodecNotFoundException;
@@ -18,11 +20,13 @@ import dev.cdcconnect.cassandra.mapping.ColumnValue;
 import dev.cdcconnect.cassandra.mapping.TableRef;
 import dev.cdcconnect.cassandra.schema.CqlValues;
 import dev.cdcconnect.cassandra.schema.TableCatalog;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -36,7 +40,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes changes to Cassandra: each as a prepared INSERT (upsert) or DELETE carrying {@code USING TIMESTAMP},
- * changes to one partition together in unlogged batches, with a bounded number of writes in flight. Transient
+ * changes to one partition (or, when asked, to partitions on the same replicas) together in unlogged batches, with a bounded number of writes in flight. Transient
  * failures are retried with exponential backoff; a write that keeps failing for a transient reason makes the
  * whole call fail with {@link TransientWriteException}. A change that cannot be written (no such table, a
  * value that does not fit its column, a missing key column, a write the server rejects) is returned as a
@@ -48,8 +52,8 @@ public final class CassandraWriter {
 
     /** What the writer needs from the settings. */
     public record Settings(ConsistencyLevel consistency, boolean ignoreUnknownFields, int maxInFlight,
-                           int batchMaxStatements, int retryMaxAttempts, Duration retryBackoff,
-                           Duration retryBackoffMax) {
+                           int batchMaxStatements, boolean batchByReplicaSet, int retryMaxAttempts,
+                           Duration retryBackoff, Duration retryBackoffMax) {
     }
 
     private record StatementKey(TableRef table, Change.Kind kind, List<String> columns) {
@@ -62,7 +66,8 @@ public final class CassandraWriter {
     private record RowKey(TableRef table, List<Object> key) {
     }
 
-    private record PartitionKey(TableRef table, List<Object> key) {
+    /** What writes share a batch: one partition, or (by replica set) partitions stored on the same nodes. */
+    private record BatchKey(Object target, Object key) {
     }
 
     private record Pending(List<Bound> writes, CompletableFuture<Void> done) {
@@ -106,11 +111,11 @@ public final class CassandraWriter {
                 failures.add(new RecordFailure(change, Failures.describe(e), Failures.unwrap(e)));
             }
         }
-        Map<PartitionKey, List<Bound>> partitions = new LinkedHashMap<>();
+        Map<BatchKey, List<Bound>> partitions = new LinkedHashMap<>();
+        Optional<TokenMap> tokens = settings.batchByReplicaSet() ? session.getMetadata().getTokenMap() : Optional.empty();
         for (List<Bound> row : latest.values()) {
             for (Bound bound : row) {
-                partitions.computeIfAbsent(new PartitionKey(bound.change().table(), bound.partitionKey()),
-                        k -> new ArrayList<>()).add(bound);
+                partitions.computeIfAbsent(batchKey(bound, tokens), k -> new ArrayList<>()).add(bound);
             }
         }
         List<Pending> pending = new ArrayList<>();
@@ -148,6 +153,17 @@ public final class CassandraWriter {
                     + " retries: " + Failures.describe(transientFailure), Failures.unwrap(transientFailure));
         }
         return failures;
+    }
+
+    private static BatchKey batchKey(Bound bound, Optional<TokenMap> tokens) {
+        ByteBuffer routingKey = bound.statement().getRoutingKey();
+        if (tokens.isPresent() && routingKey != null) {
+            Set<Node> replicas = tokens.get().getReplicas(bound.change().table().keyspace(), routingKey);
+            if (!replicas.isEmpty()) {
+                return new BatchKey(bound.change().table().keyspace(), replicas);
+            }
+        }
+        return new BatchKey(bound.change().table(), bound.partitionKey());
     }
 
     private RecordFailure rejected(Bound bound, Throwable failure) {

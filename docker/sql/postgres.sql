@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS orders (
   quantity INT NOT NULL,
   amount NUMERIC(10,2) NOT NULL,
   status TEXT NOT NULL,
-  created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+  -- milliseconds, as MySQL's orders and Cassandra's timestamp keep them
+  created_at TIMESTAMPTZ(3) NOT NULL DEFAULT now()
 );
 
 -- Updates and deletes carry the whole old row, so change tables and the object-storage log show what a

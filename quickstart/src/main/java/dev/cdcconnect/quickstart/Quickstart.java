@@ -20,9 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -56,17 +54,29 @@ public final class Quickstart {
     private final Console console;
     private final Path work;
     private final Path outerTmp;
-    private final Deque<Stoppable> running = new ArrayDeque<>();
+    private final List<Stoppable> running = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private boolean stopDone;
+    private boolean removed;
+    private final CountDownLatch mainDone = new CountDownLatch(1);
+    private volatile long stopNanos;
     private volatile boolean anythingStarted;
     private volatile boolean stopping;
+    private volatile boolean stoppedByUser;
+    private volatile boolean fatal;
     private volatile OrderTraffic traffic;
     private volatile CompletableFuture<PostgresServer> postgresStart;
 
-    /** Something started that must be stopped, in reverse order of starting. */
-    private record Stoppable(String what, AutoCloseable resource) {
+    /**
+     * Something started that must be stopped. Lower ranks stop first: the workers (and their connectors) before
+     * the servers the connectors talk to, so that no task is left retrying against a server that is gone.
+     */
+    private record Stoppable(String what, AutoCloseable resource, int rank) {
     }
+
+    private static final int WORKERS = 1;
+    private static final int BROKER = 2;
+    private static final int EVENTSTORE = 3;
 
     private Quickstart(Options options, Console console, Path work, Path outerTmp) {
         this.options = options;
@@ -108,6 +118,10 @@ public final class Quickstart {
                 String.join(" ", args).replaceAll("(--eventstore-password[= ])\\S+", "$1***"));
         Quickstart quickstart = new Quickstart(options, console, work, outerTmp);
         Runtime.getRuntime().addShutdownHook(new Thread(quickstart::interrupted, "quickstart-stop"));
+        // The broker halts and the worker exits the JVM on a fatal error: stop through the shutdown hook instead, so
+        // that Postgres is stopped and the working directory removed; during a stop there is nothing more to do.
+        org.apache.kafka.common.utils.Exit.setHaltProcedure(quickstart::kafkaExit);
+        org.apache.kafka.common.utils.Exit.setExitProcedure(quickstart::kafkaExit);
         System.exit(quickstart.run());
     }
 
@@ -123,16 +137,20 @@ public final class Quickstart {
                 console.error("error: " + e.getMessage());
             }
             code = e instanceof PipelineException ? EXIT_PIPELINE_FAILED : EXIT_CANNOT_RUN;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Half-started servers fail in all sorts of ways while being stopped; only failures before a stop count.
             if (!stopping) {
                 console.error("error: " + e);
+                org.slf4j.LoggerFactory.getLogger(Quickstart.class).error("The quickstart failed", e);
             }
             code = EXIT_PIPELINE_FAILED;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             code = EXIT_PIPELINE_FAILED;
         }
-        stop(code);
+        stop();
+        // After Ctrl-C whatever failed failed because of the stop: nothing of the run is kept.
+        removeWorkingDirectory(stoppedByUser ? EXIT_OK : code);
+        mainDone.countDown();
         return code;
     }
 
@@ -159,7 +177,7 @@ public final class Quickstart {
             console.step("Checking EventStoreDB at " + options.eventStoreUrl().get() + " ...");
             eventStore = EventStoreTarget.connect(options.eventStoreUrl().get(), options.eventStoreUser(),
                     options.eventStorePassword(), options.eventStoreCaFile());
-            started("EventStoreDB client", eventStore);
+            started("EventStoreDB client", eventStore, EVENTSTORE);
             console.step("EventStoreDB at " + eventStore.connectionString() + " answers");
         } else {
             eventStore = null;
@@ -179,14 +197,14 @@ public final class Quickstart {
         });
         this.postgresStart = postgresStart;
         anythingStarted = true;
-        KafkaBroker broker = KafkaBroker.start(work.resolve("kafka"), ports.get(0), ports.get(1));
-        started("Kafka broker", broker);
+        KafkaBroker broker = KafkaBroker.start(work.resolve("kafka"), ports.get(0), ports.get(1),
+                starting -> startedUnchecked("Kafka broker", starting, BROKER));
         console.step("Kafka broker (KRaft, broker+controller) on " + broker.bootstrapServers() + ", config "
                 + broker.configFile());
 
         ConnectWorkers workers = ConnectWorkers.start(work.resolve("connect"), broker.bootstrapServers(), pluginPath,
                 List.of(ports.get(2), ports.get(3)));
-        started("Connect workers", workers);
+        started("Connect workers", workers, WORKERS);
         ConnectRest rest = new ConnectRest(workers.restUrls());
         rest.awaitReady(Duration.ofSeconds(60));
         console.step("Connect workers (distributed, group " + ConnectWorkers.GROUP_ID + ") at "
@@ -213,7 +231,7 @@ public final class Quickstart {
         Map<String, String> installed = rest.plugins();
         if (eventStore == null && installed.containsKey(Pipelines.EVENTSTORE_SINK)) {
             eventStore = EventStoreTarget.standIn();
-            started("EventStoreDB stand-in", eventStore);
+            started("EventStoreDB stand-in", eventStore, EVENTSTORE);
             console.step("EventStoreDB: none given (--eventstore URL), so the events go to an in-memory STAND-IN at "
                     + eventStore.connectionString() + ". It speaks EventStoreDB's gRPC protocol but it is NOT a "
                     + "database: nothing is persisted and it is gone when the quickstart stops");
@@ -543,35 +561,75 @@ public final class Quickstart {
         return version == null ? "(development build)" : version;
     }
 
-    private synchronized void started(String what, AutoCloseable resource) {
-        running.addFirst(new Stoppable(what, resource));
+    private void startedUnchecked(String what, AutoCloseable resource, int rank) {
+        try {
+            started(what, resource, rank);
+        } catch (QuickstartException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private synchronized void started(String what, AutoCloseable resource, int rank) throws QuickstartException {
+        if (stopDone) {
+            // It finished starting after the stop: it goes at once.
+            try {
+                resource.close();
+            } catch (Exception e) {
+                console.error("warning: stopping " + what + " failed: " + e);
+            }
+            throw new QuickstartException("stopped while starting " + what);
+        }
+        running.add(new Stoppable(what, resource, rank));
         anythingStarted = true;
     }
 
-    /** Ctrl-C or a kill: stop as on completion. */
+    /**
+     * Ctrl-C or a kill: stop as on completion. The main thread may be in the middle of starting something; it is
+     * given a moment to notice before the working directory goes.
+     */
     private void interrupted() {
-        if (!stopping) {
+        stoppedByUser = !fatal;
+        if (!stopping && !fatal) {
             console.endProgress();
             console.line("");
             console.line("Stopping (interrupted) ...");
             console.quiet();
         }
-        // The user asked for the stop: nothing failed, so nothing of the run is kept.
-        stop(EXIT_OK);
+        stopping = true;
+        stop();
+        try {
+            // The main thread fails soon once what it uses is gone; it writes nothing in the working directory then.
+            mainDone.await(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // After Ctrl-C nothing failed, so nothing of the run is kept; after a fatal error the server log is.
+        removeWorkingDirectory(fatal ? EXIT_PIPELINE_FAILED : EXIT_OK);
     }
 
-    /** Stops everything started, newest first, then removes the working directory; once, whoever asks first. */
-    private synchronized void stop(int code) {
+    private void kafkaExit(int code, String message) {
+        if (stopping) {
+            return;
+        }
+        fatal = true;
+        console.error("error: Kafka stopped the quickstart (exit " + code + (message == null ? "" : ": " + message)
+                + "); the server log says why");
+        System.exit(code);
+    }
+
+    /** Stops everything started, newest first, Postgres last; once, whoever asks first. */
+    private synchronized void stop() {
         if (stopDone) {
             return;
         }
         stopping = true;
+        stopNanos = System.nanoTime();
         stopped.countDown();
         OrderTraffic placing = traffic;
         if (placing != null) {
             placing.stop();
         }
-        long start = System.nanoTime();
+        running.sort(java.util.Comparator.comparingInt(Stoppable::rank));
         for (Stoppable s : running) {
             try {
                 s.resource().close();
@@ -590,12 +648,21 @@ public final class Quickstart {
             }
         }
         stopDone = true;
-        org.apache.logging.log4j.LogManager.shutdown();
-        Path log = work.resolve("quickstart.log");
-        if (options.keepData()) {
-            console.always("Stopped in " + seconds(start) + "; the working directory stays: " + work);
+    }
+
+    /** Removes the working directory, unless asked to keep it; a failed run's server log stays beside it. */
+    private synchronized void removeWorkingDirectory(int code) {
+        if (removed) {
             return;
         }
+        removed = true;
+        org.apache.logging.log4j.LogManager.shutdown();
+        String took = seconds(stopNanos);
+        if (options.keepData()) {
+            console.always("Stopped in " + took + "; the working directory stays: " + work);
+            return;
+        }
+        Path log = work.resolve("quickstart.log");
         // A run that failed with servers up keeps their log; one that never started them has nothing to show.
         if (code != EXIT_OK && anythingStarted && Files.exists(log)) {
             Path kept = outerTmp.resolve(work.getFileName() + ".log");
@@ -608,7 +675,7 @@ public final class Quickstart {
         }
         try {
             deleteTree(work);
-            console.always("Stopped in " + seconds(start) + "; removed " + work);
+            console.always("Stopped in " + took + "; removed " + work);
         } catch (UncheckedIOException e) {
             console.error("warning: cannot remove " + work + ": " + e.getCause().getMessage());
         }

@@ -47,18 +47,22 @@ public final class ConnectWorkers implements AutoCloseable {
         List<Connect<DistributedHerder>> started = new ArrayList<>();
         List<String> urls = new ArrayList<>();
         List<Path> files = new ArrayList<>();
+        List<Map<String, String>> configs = new ArrayList<>();
+        for (int i = 0; i < restPorts.size(); i++) {
+            Map<String, String> props = workerProperties(bootstrapServers, pluginPath, restPorts.get(i));
+            Path file = dir.resolve("connect-distributed-" + (i + 1) + ".properties");
+            write(file, props, "cdc-connect quickstart: Connect worker " + (i + 1) + " of " + restPorts.size());
+            configs.add(props);
+            files.add(file);
+        }
         try {
             for (int i = 0; i < restPorts.size(); i++) {
-                int port = restPorts.get(i);
-                Map<String, String> props = workerProperties(bootstrapServers, pluginPath, port);
-                Path file = dir.resolve("connect-distributed-" + (i + 1) + ".properties");
-                write(file, props, "cdc-connect quickstart: Connect worker " + (i + 1) + " of " + restPorts.size());
                 // The worker keeps and changes the map it is given: hand it a mutable copy.
-                Connect<DistributedHerder> connect = new ConnectDistributed().startConnect(new LinkedHashMap<>(props));
+                Connect<DistributedHerder> connect = new ConnectDistributed()
+                        .startConnect(new LinkedHashMap<>(configs.get(i)));
                 started.add(connect);
-                urls.add("http://127.0.0.1:" + port);
-                files.add(file);
-                LOG.info("Connect worker {} started: REST {}, config {}", i + 1, urls.get(i), file);
+                urls.add("http://127.0.0.1:" + restPorts.get(i));
+                LOG.info("Connect worker {} started: REST {}, config {}", i + 1, urls.get(i), files.get(i));
             }
         } catch (RuntimeException e) {
             new ConnectWorkers(started, urls, files).close();

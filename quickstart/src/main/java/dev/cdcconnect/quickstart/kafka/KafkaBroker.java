@@ -45,8 +45,13 @@ public final class KafkaBroker implements AutoCloseable {
         this.configFile = configFile;
     }
 
-    /** Writes {@code server.properties} under {@code dir}, formats the log directory and starts the server. */
-    public static KafkaBroker start(Path dir, int port, int controllerPort) throws QuickstartException {
+    /**
+     * Writes {@code server.properties} under {@code dir}, formats the log directory and starts the server. The
+     * broker is handed to {@code starting} before it starts, so that a stop requested meanwhile can shut it down,
+     * as {@code kafka-server-start.sh} registers its shutdown hook before starting.
+     */
+    public static KafkaBroker start(Path dir, int port, int controllerPort,
+                                   java.util.function.Consumer<KafkaBroker> starting) throws QuickstartException {
         Path logDir = dir.resolve("kraft-combined-logs");
         Properties props = new Properties();
         props.put("process.roles", "broker,controller");
@@ -79,14 +84,13 @@ public final class KafkaBroker implements AutoCloseable {
 
         format(configFile);
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+        KafkaBroker broker = new KafkaBroker(server, "127.0.0.1:" + port, configFile);
+        starting.accept(broker);
         try {
             server.startup();
         } catch (RuntimeException e) {
-            server.shutdown();
-            throw new QuickstartException("the Kafka broker did not start: " + e.getMessage()
-                    + " (its log is in the working directory)", e);
+            throw new QuickstartException("the Kafka broker did not start: " + e.getMessage(), e);
         }
-        KafkaBroker broker = new KafkaBroker(server, "127.0.0.1:" + port, configFile);
         broker.awaitReady(Duration.ofSeconds(60));
         LOG.info("Kafka broker started on {} with {}", broker.bootstrapServers, configFile);
         return broker;
@@ -161,6 +165,7 @@ public final class KafkaBroker implements AutoCloseable {
         return configFile;
     }
 
+    /** Shuts the server down, also while it is still starting. */
     @Override
     public void close() {
         server.shutdown();

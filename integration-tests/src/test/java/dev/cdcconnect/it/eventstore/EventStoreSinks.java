@@ -89,12 +89,4 @@ final class EventStoreSinks {
             }
         }
     }
-
-    static Map<String, String> with(Map<String, String> config, String... keyValues) {
-        Map<String, String> copy = new HashMap<>(config);
-        for (int i = 0; i < keyValues.length; i += 2) {
-            copy.put(keyValues[i], keyValues[i + 1]);
-        }
-        return copy;
-    }
 }

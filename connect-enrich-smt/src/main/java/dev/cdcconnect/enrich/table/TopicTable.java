@@ -36,13 +36,15 @@ public final class TopicTable {
     private final String topic;
     private final List<String> keep;
     private final long maxBytes;
-    private final ConcurrentHashMap<Object, Row> rows = new ConcurrentHashMap<>();
+    private final LongKeyRows integerRows = new LongKeyRows();
+    private final ConcurrentHashMap<Object, Row> otherRows = new ConcurrentHashMap<>();
     private final Map<Schema, RowLayout> structLayouts = new HashMap<>();
     private final Map<Schema, RowLayout> structLayoutsByIdentity = new IdentityHashMap<>();
     private final Map<List<String>, RowLayout> mapLayouts = new HashMap<>();
     private volatile RowLayout layout;
     private volatile LookupKeys.Kind keyKind;
-    private volatile long estimatedBytes;
+    /** Estimated bytes of the rows and of the entries holding them, except {@link LongKeyRows}' arrays. */
+    private volatile long entryBytes;
     private volatile long applied;
     private long skippedWithoutKey;
 
@@ -98,7 +100,7 @@ public final class TopicTable {
      * @throws KeyTypeMismatchException when the table's keys are of another kind than this key
      */
     public Row get(Object key) {
-        Row row = rows.get(key);
+        Row row = key instanceof Long id ? integerRows.get(id) : otherRows.get(key);
         if (row == null) {
             LookupKeys.Kind kind = keyKind;
             if (kind != null && kind != LookupKeys.kind(key)) {
@@ -115,12 +117,12 @@ public final class TopicTable {
     }
 
     public int size() {
-        return rows.size();
+        return integerRows.size() + otherRows.size();
     }
 
     /** The estimated heap, in bytes, of the table's entries. */
     public long estimatedBytes() {
-        return estimatedBytes;
+        return entryBytes + integerRows.arrayBytes();
     }
 
     public long maxBytes() {
@@ -207,16 +209,20 @@ public final class TopicTable {
             return;
         }
         layout = row.layout();
-        long added = RowSizes.row(row);
-        Row previous = rows.put(key, row);
-        long delta = previous == null ? added + RowSizes.ENTRY_OVERHEAD + RowSizes.value(key) : added - RowSizes.row(previous);
-        estimatedBytes += delta;
-        if (estimatedBytes > maxBytes) {
+        Row previous = key instanceof Long id ? integerRows.put(id, row) : otherRows.put(key, row);
+        entryBytes += RowSizes.row(row) - (previous == null ? -entryOverhead(key) : RowSizes.row(previous));
+        long estimated = estimatedBytes();
+        if (estimated > maxBytes) {
             throw new TableException(String.format("lookup %s: the table from topic %s needs about %,d bytes"
                             + " for %,d rows, over its bound of %,d bytes; raise lookup.%s.table.max.bytes, keep"
                             + " fewer columns with lookup.%s.fields, or use a jdbc source",
-                    lookup, topic, estimatedBytes, rows.size(), maxBytes, lookup, lookup));
+                    lookup, topic, estimated, size(), maxBytes, lookup, lookup));
         }
+    }
+
+    /** What an entry costs beyond its row: nothing more for integer keys (their arrays are counted apart). */
+    private static long entryOverhead(Object key) {
+        return key instanceof Long ? 0 : RowSizes.ENTRY_OVERHEAD + RowSizes.value(key);
     }
 
     private RowLayout structLayout(Schema schema, boolean flattened) {
@@ -251,19 +257,20 @@ public final class TopicTable {
     }
 
     private void remove(Object key) {
-        Row previous = rows.remove(key);
+        Row previous = key instanceof Long id ? integerRows.remove(id) : otherRows.remove(key);
         if (previous != null) {
-            estimatedBytes -= RowSizes.row(previous) + RowSizes.ENTRY_OVERHEAD + RowSizes.value(key);
+            entryBytes -= RowSizes.row(previous) + entryOverhead(key);
         }
     }
 
     private void clear() {
-        rows.clear();
-        estimatedBytes = 0;
+        integerRows.clear();
+        otherRows.clear();
+        entryBytes = 0;
     }
 
     @Override
     public String toString() {
-        return "TopicTable{lookup=" + lookup + ", topic=" + topic + ", rows=" + rows.size() + '}';
+        return "TopicTable{lookup=" + lookup + ", topic=" + topic + ", rows=" + size() + '}';
     }
 }

@@ -35,7 +35,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *       against baseline {@code kafka-streams}, the same joins with GlobalKTables;</li>
  *   <li>{@code enrich.table-memory}: heap per row of a topic-fed table, measured against the table's own estimate.</li>
  * </ol>
- * {@code -Dorders=N} sets the orders of the throughput run (default 200,000).
+ * {@code -Dorders=N} sets the orders of the throughput run (default 200,000); {@code -Dparts=} a subset of
+ * {@code memory,sink-task,lookups}.
  */
 public final class EnrichBenchmark implements Benchmark {
 
@@ -68,28 +69,37 @@ public final class EnrichBenchmark implements Benchmark {
             System.out.printf("# produced %,d users, %,d stores, %,d orders in %.1f s%n", USERS, STORES, orders,
                     (System.nanoTime() - produced) / 1e9);
 
-            tableMemory(results, bootstrap);
-
-            SinkTaskLoop.Outcome streams = StreamsJoin.run(bootstrap, orders);
-            SinkTaskLoop.Outcome task;
-            try (Enrich.Value<SinkRecord> transform = SinkTaskLoop.topicTransform(bootstrap)) {
-                task = SinkTaskLoop.run(bootstrap, orders, transform);
+            java.util.List<String> parts = java.util.List.of(System.getProperty("parts", "memory,sink-task,lookups").split(","));
+            if (parts.contains("memory")) {
+                tableMemory(results, bootstrap);
             }
-            SinkTaskLoop.Outcome bare = SinkTaskLoop.run(bootstrap, orders, null);
-            check(task, orders);
-            check(streams, orders);
-            results.report("enrich.sink-task.kafka-streams", "orders_per_s", streams.perSecond(), "kafka-streams",
-                    streams.perSecond());
-            Map<String, Double> metrics = new LinkedHashMap<>();
-            metrics.put("orders_per_s", task.perSecond());
-            metrics.put("orders", (double) task.records());
-            metrics.put("without_enrich_orders_per_s", bare.perSecond());
-            results.report("enrich.sink-task", metrics, "kafka-streams", streams.perSecond());
-
-            jmh(results, bootstrap);
+            if (parts.contains("sink-task")) {
+                sinkTask(results, bootstrap, orders);
+            }
+            if (parts.contains("lookups")) {
+                jmh(results, bootstrap);
+            }
         } finally {
             kafka.stop();
         }
+    }
+
+    private static void sinkTask(Results results, String bootstrap, int orders) throws Exception {
+        SinkTaskLoop.Outcome streams = StreamsJoin.run(bootstrap, orders);
+        SinkTaskLoop.Outcome task;
+        try (Enrich.Value<SinkRecord> transform = SinkTaskLoop.topicTransform(bootstrap)) {
+            task = SinkTaskLoop.run(bootstrap, orders, transform);
+        }
+        SinkTaskLoop.Outcome bare = SinkTaskLoop.run(bootstrap, orders, null);
+        check(task, orders);
+        check(streams, orders);
+        results.report("enrich.sink-task.kafka-streams", "orders_per_s", streams.perSecond(), "kafka-streams",
+                streams.perSecond());
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("orders_per_s", task.perSecond());
+        metrics.put("orders", (double) task.records());
+        metrics.put("without_enrich_orders_per_s", bare.perSecond());
+        results.report("enrich.sink-task", metrics, "kafka-streams", streams.perSecond());
     }
 
     private static void check(SinkTaskLoop.Outcome outcome, int orders) {
@@ -159,13 +169,17 @@ public final class EnrichBenchmark implements Benchmark {
             nanos.put(run.getParams().getParam("source"), run.getPrimaryResult().getScore());
         }
         double topic = nanos.get("topic");
-        results.report("enrich.topic-lookups", "ns_per_record", topic, "goal-1us", 1_000);
+        Map<String, Double> topicMetrics = new LinkedHashMap<>();
+        topicMetrics.put("ns_per_record", topic);
+        topicMetrics.put("cpu_ns_per_record", LookupJmh.cpuNanosPerRecord("topic", 2_000_000));
+        results.report("enrich.topic-lookups", topicMetrics, "goal-1us", 1_000);
         double cached = 1e9 / nanos.get("jdbc");
         double uncached = 1e9 / nanos.get("jdbc-uncached");
         results.report("enrich.jdbc-cached.jdbc-uncached", "records_per_s", uncached, "jdbc-uncached", uncached);
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("records_per_s", cached);
         metrics.put("ns_per_record", nanos.get("jdbc"));
+        metrics.put("cpu_ns_per_record", LookupJmh.cpuNanosPerRecord("jdbc", 1_000_000));
         results.report("enrich.jdbc-cached", metrics, "jdbc-uncached", uncached);
     }
 

@@ -8,7 +8,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -70,10 +72,15 @@ public class LookupJmh {
         Envelopes orders = Envelopes.postgres("shop", "public", "orders");
         Random random = new Random(11);
         records = new SinkRecord[8192];
+        // through JSON and back, as a worker's converter hands records to transforms (one Schema instance per shape)
+        JsonConverter producerSide = ShopTopics.converter(false);
+        JsonConverter workerSide = ShopTopics.converter(false);
         for (int i = 0; i < records.length; i++) {
             Struct envelope = orders.struct(Operation.CREATE, null,
                     ShopTopics.order(i, 1 + random.nextInt(users), 1 + random.nextInt(stores), random));
-            records[i] = new SinkRecord(ShopTopics.ORDERS, 0, null, null, envelope.schema(), envelope, i);
+            byte[] json = producerSide.fromConnectData(ShopTopics.ORDERS, envelope.schema(), envelope);
+            SchemaAndValue value = workerSide.toConnectData(ShopTopics.ORDERS, json);
+            records[i] = new SinkRecord(ShopTopics.ORDERS, 0, null, null, value.schema(), value.value(), i);
         }
         // load the tables / warm the cache with every key the measurement uses
         for (SinkRecord record : records) {
@@ -84,6 +91,31 @@ public class LookupJmh {
     @TearDown(Level.Trial)
     public void tearDown() {
         transform.close();
+    }
+
+    /**
+     * CPU time of this thread per record over {@code ops} records, after as many for warm-up: on a shared machine
+     * JMH's wall-clock figure also counts time the thread waited for a core.
+     */
+    static double cpuNanosPerRecord(String source, int ops) {
+        LookupJmh state = new LookupJmh();
+        state.source = source;
+        state.setUp();
+        try {
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long sink = 0;
+            for (int i = 0; i < ops; i++) {
+                sink += state.enrichOneOrder().kafkaOffset();
+            }
+            long started = threads.getCurrentThreadCpuTime();
+            for (int i = 0; i < ops; i++) {
+                sink += state.enrichOneOrder().kafkaOffset();
+            }
+            double perRecord = (threads.getCurrentThreadCpuTime() - started) / (double) ops;
+            return sink == Long.MIN_VALUE ? -1 : perRecord;
+        } finally {
+            state.tearDown();
+        }
     }
 
     @Benchmark

@@ -56,9 +56,6 @@ final class SinkTaskLoop {
                             && ((Struct) out.value()).getStruct("after").get("user_name") != null) {
                         enriched++;
                     }
-                    if (records == 0 && Boolean.getBoolean("debug")) {
-                        System.out.println("# first record out: " + (out == null ? null : out.value()));
-                    }
                     if (records++ == 0) {
                         // the first record waits for the tables to load; measure from here
                         started = System.nanoTime();

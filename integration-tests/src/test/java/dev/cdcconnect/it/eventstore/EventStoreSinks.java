@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.function.IntSupplier;
 import org.apache.kafka.common.TopicPartition;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** Deploying the EventStoreDB sink as a user does, and waiting for what it writes. */
 final class EventStoreSinks {
@@ -42,11 +43,18 @@ final class EventStoreSinks {
      */
     static void awaitWritten(ConnectRestClient rest, String connector, IntSupplier written, int count,
                              Duration timeout) {
-        await(count + " events written by " + connector).atMost(timeout).pollInterval(Duration.ofMillis(500))
-                .until(() -> {
-                    failIfATaskFailed(rest, connector);
-                    return written.getAsInt() >= count;
-                });
+        try {
+            await(count + " events written by " + connector).atMost(timeout).pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        failIfATaskFailed(rest, connector);
+                        return written.getAsInt() >= count;
+                    });
+        } catch (ConditionTimeoutException e) {
+            // A stalled task still shows RUNNING: where its offsets stopped says which partition is stuck.
+            throw new AssertionError("only " + written.getAsInt() + " of " + count + " events written by "
+                    + connector + " within " + timeout + "; status " + rest.status(connector).orElse(null)
+                    + "; committed offsets " + rest.offsets(connector), e);
+        }
     }
 
     /**

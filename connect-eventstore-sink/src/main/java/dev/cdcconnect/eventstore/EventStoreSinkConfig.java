@@ -153,8 +153,10 @@ public final class EventStoreSinkConfig extends AbstractConfig {
 
     public static final String APPEND_MULTI_STREAM = "append.multi.stream";
     private static final String APPEND_MULTI_STREAM_DOC = "Write the events of many streams in one atomic "
-            + "multi-stream append (KurrentDB 25.1 and later). When the server does not offer it, appends go "
-            + "stream by stream. Metadata values are then all written as strings, as that protocol requires.";
+            + "multi-stream append when the server offers it (KurrentDB 25.1 and later; asked once when the task "
+            + "starts writing). Older servers get appends stream by stream. With multi-stream appends every "
+            + "metadata value is written as a string (\"kafka.offset\": \"42\"), as that protocol carries "
+            + "metadata; set false to keep numbers as numbers on those servers too.";
 
     public static final String BUFFER_MAX_BYTES = "buffer.max.bytes";
     private static final String BUFFER_MAX_BYTES_DOC = "Largest amount of event data held in memory waiting to "
@@ -254,7 +256,7 @@ public final class EventStoreSinkConfig extends AbstractConfig {
                 "Max append size (bytes)");
         def.define(APPEND_CONCURRENCY, Type.INT, 32, ConfigDef.Range.between(1, 1024), Importance.MEDIUM,
                 APPEND_CONCURRENCY_DOC, THROUGHPUT_GROUP, ++order, Width.SHORT, "Appends in flight");
-        def.define(APPEND_MULTI_STREAM, Type.BOOLEAN, false, Importance.LOW, APPEND_MULTI_STREAM_DOC,
+        def.define(APPEND_MULTI_STREAM, Type.BOOLEAN, true, Importance.LOW, APPEND_MULTI_STREAM_DOC,
                 THROUGHPUT_GROUP, ++order, Width.SHORT, "Multi-stream append");
         def.define(BUFFER_MAX_BYTES, Type.LONG, 64L * 1024 * 1024,
                 ConfigDef.Range.between(1024L * 1024, 4L * 1024 * 1024 * 1024), Importance.LOW,
@@ -471,8 +473,7 @@ public final class EventStoreSinkConfig extends AbstractConfig {
     /** The record-to-event mapping these settings describe. */
     public EventMapper eventMapper() {
         JsonValues json = new JsonValues(decimalFormat());
-        EventMetadata metadata = new EventMetadata(json, correlationId(), causationId(), metadataHeaders(),
-                multiStreamAppend());
+        EventMetadata metadata = new EventMetadata(json, correlationId(), causationId(), metadataHeaders(), false);
         return new EventMapper(new StreamNames(streamNameTemplate, json),
                 new EventTypes(eventTypeMappings(), eventTypeTemplate), dataFormat(), json, metadata,
                 tombstoneHandling(), appendMaxBytes());

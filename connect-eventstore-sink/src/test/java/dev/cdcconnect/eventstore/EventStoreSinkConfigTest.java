@@ -35,7 +35,7 @@ class EventStoreSinkConfigTest {
         assertThat(config.streamNameTemplate().toString()).isEqualTo("${table}-${key}");
         assertThat(config.deliveryGuarantee()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
         assertThat(config.appendMaxBytes()).isEqualTo(1024 * 1024);
-        assertThat(config.multiStreamAppend()).isFalse();
+        assertThat(config.multiStreamAppend()).isTrue();
         for (var key : EventStoreSinkConfig.CONFIG_DEF.configKeys().values()) {
             if (!key.internalConfig) {
                 assertThat(key.documentation).as(key.name).isNotBlank();

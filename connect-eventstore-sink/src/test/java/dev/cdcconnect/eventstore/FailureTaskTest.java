@@ -142,7 +142,7 @@ class FailureTaskTest {
         runner.put(creates(customers, 0, 20));
         runner.awaitAcknowledged(partition, 19);
 
-        server.unavailableFor(Duration.ofSeconds(4));
+        server.unavailableFor(Duration.ofMinutes(2));
         runner.put(creates(customers, 20, 20));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThatThrownBy(() -> runner.put(List.of()))
@@ -150,6 +150,7 @@ class FailureTaskTest {
                         .hasMessageContaining("EventStoreDB appends keep failing"));
         assertThat(runner.context().timeoutMs()).isEqualTo(500);
         assertThat(runner.committable(partition)).hasValue(20);
+        server.clearFaults();
 
         deliver(runner, creates(customers, 40, 20));
         runner.awaitAcknowledged(partition, 59);

@@ -113,6 +113,7 @@ class ThroughputTaskTest {
             records.add(customers.create(id, "x", id));
         }
         runner = new SinkTaskRunner(server).with(EventStoreSinkConfig.APPEND_CONCURRENCY, String.valueOf(concurrency))
+                .with(EventStoreSinkConfig.APPEND_MULTI_STREAM, "false")
                 .with(EventStoreSinkConfig.DELIVERY_GUARANTEE, "at-least-once").start();
         java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
@@ -132,6 +133,25 @@ class ThroughputTaskTest {
 
         assertThat(most.get()).isEqualTo(concurrency);
         assertThat(server.streams()).hasSize(8);
+    }
+
+    @Test
+    void multiStreamAppendIsUsedByDefaultWhenTheServerOffersIt() {
+        server = EventStoreStandIn.start();
+        Customers customers = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.MAP);
+        List<SinkRecord> records = new ArrayList<>();
+        for (int id = 0; id < 100; id++) {
+            records.add(customers.create(id, "x", id));
+        }
+        runner = new SinkTaskRunner(server).start();
+
+        runner.put(records);
+        runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 99);
+
+        assertThat(server.category("customers")).hasSize(100);
+        assertThat(TaskMetrics.of("MultiStreamAppends")).isPositive();
+        assertThat(TaskMetrics.of("Appends")).isLessThan(100);
+        assertThat(server.events("customers-7").get(0).metadataAsString()).contains("\"kafka.offset\":\"7\"");
     }
 
     @Test
@@ -183,6 +203,8 @@ class ThroughputTaskTest {
         assertThat(server.category("customers")).hasSize(50);
         assertThat(TaskMetrics.of("MultiStreamAppends")).isZero();
         assertThat(TaskMetrics.of("Appends")).isEqualTo(50);
+        // Stream by stream, metadata keeps its numbers.
+        assertThat(server.events("customers-7").get(0).metadataAsString()).contains("\"kafka.offset\":7,");
     }
 
     @Test

@@ -52,6 +52,15 @@ public final class EventMapper {
     }
 
     /**
+     * The same mapping with every metadata value written as a string, as the multi-stream append protocol
+     * carries metadata.
+     */
+    public EventMapper withMetadataValuesAsStrings() {
+        return new EventMapper(streams, types, dataFormat, json, metadata.withValuesAsStrings(), tombstones,
+                maxEventBytes);
+    }
+
+    /**
      * What the record becomes.
      *
      * @throws RecordConversionException when it cannot become an event (see that class)
@@ -83,7 +92,8 @@ public final class EventMapper {
         } catch (RuntimeException e) {
             throw new RecordConversionException("cannot write the record as JSON: " + e.getMessage(), e);
         }
-        int size = data.length + meta.length + 2 * type.getBytes(StandardCharsets.UTF_8).length;
+        // As the server counts it: two bytes per UTF-16 unit of the type.
+        int size = data.length + meta.length + 2 * type.length();
         if (size > maxEventBytes) {
             throw new RecordConversionException("the event for stream '" + stream + "' is " + size
                     + " bytes, over the limit of " + maxEventBytes + " bytes for one append");

@@ -72,6 +72,11 @@ public final class EventMetadata {
         this.stringValues = stringValues;
     }
 
+    /** The same metadata with every value written as a JSON string. */
+    public EventMetadata withValuesAsStrings() {
+        return new EventMetadata(json, correlation, causation, headers, true);
+    }
+
     /** The metadata of the event for a record, as UTF-8 JSON. */
     public byte[] toBytes(ChangeRecord record) {
         try (ByteArrayBuilder out = new ByteArrayBuilder(384);

@@ -139,7 +139,7 @@ public final class StreamWriter implements AutoCloseable {
     }
 
     private final Settings settings;
-    private final EventMapper mapper;
+    private volatile EventMapper mapper;
     private final Clients clients;
     private final DeadLetterQueue deadLetters;
     private final WriterMetrics metrics;
@@ -159,7 +159,7 @@ public final class StreamWriter implements AutoCloseable {
     private long bufferedBytes;
     private Throwable unavailable;
     private ConnectException fatal;
-    private Boolean multiStreamSupported;
+    private volatile Boolean multiStreamSupported;
     private boolean closed;
 
     public StreamWriter(Settings settings, EventMapper mapper, Supplier<KurrentDBClient> clientFactory,
@@ -191,6 +191,9 @@ public final class StreamWriter implements AutoCloseable {
     public void write(Collection<SinkRecord> records) {
         reportFailures();
         throwIfFailed();
+        if (settings.multiStreamAppend() && multiStreamSupported == null && !records.isEmpty()) {
+            detectMultiStreamAppend();
+        }
         awaitBufferSpace();
         List<Pending> accepted = new ArrayList<>(records.size());
         for (SinkRecord record : records) {
@@ -313,6 +316,70 @@ public final class StreamWriter implements AutoCloseable {
         }
         scheduler.shutdownNow();
         clients.close();
+    }
+
+    /**
+     * Asks the server whether it offers multi-stream appends, before the first record is converted: the answer
+     * decides how metadata is written. An empty append session is refused by the client when the server lacks
+     * the feature, and by a server that has it (no requests): neither writes anything.
+     */
+    private void detectMultiStreamAppend() {
+        Boolean supported = null;
+        for (int attempt = 0; supported == null; attempt++) {
+            KurrentDBClient client = client();
+            Throwable failure;
+            try {
+                client.multiStreamAppend(java.util.Collections.emptyIterator())
+                        .get(settings.deadline().toMillis(), TimeUnit.MILLISECONDS);
+                supported = true;
+                continue;
+            } catch (java.util.concurrent.ExecutionException e) {
+                Failure kind = Failure.classify(e);
+                if (kind == Failure.CLIENT_SHUT_DOWN) {
+                    clients.replace(client);
+                }
+                if (kind == Failure.UNSUPPORTED) {
+                    supported = false;
+                    continue;
+                }
+                if (kind != Failure.TRANSIENT && kind != Failure.CLIENT_SHUT_DOWN) {
+                    // The server answered the empty session itself: it speaks the protocol.
+                    supported = true;
+                    continue;
+                }
+                failure = Failure.unwrap(e);
+            } catch (java.util.concurrent.TimeoutException e) {
+                failure = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RetriableException("Interrupted while asking EventStoreDB for its features", e);
+            }
+            if (attempt >= settings.retryMaxAttempts()) {
+                throw new RetriableException("Cannot reach EventStoreDB (" + Failure.describe(failure)
+                        + "); the records will be delivered again", failure);
+            }
+            metrics.retries.increment();
+            try {
+                Thread.sleep(Math.min(settings.retryBackoffMax().toMillis(),
+                        settings.retryBackoff().toMillis() << Math.min(20, attempt)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RetriableException("Interrupted while asking EventStoreDB for its features", e);
+            }
+        }
+        lock.lock();
+        try {
+            multiStreamSupported = supported;
+        } finally {
+            lock.unlock();
+        }
+        if (supported) {
+            mapper = mapper.withMetadataValuesAsStrings();
+            LOG.info("EventStoreDB offers multi-stream appends: streams are appended together, metadata values "
+                    + "are written as strings");
+        } else {
+            LOG.info("EventStoreDB does not offer multi-stream appends (before 25.1): appending stream by stream");
+        }
     }
 
     private void reportFailures() {
@@ -925,10 +992,6 @@ public final class StreamWriter implements AutoCloseable {
                 inFlight--;
                 batches.forEach(this::land);
                 if (error == null) {
-                    if (multiStreamSupported == null) {
-                        LOG.info("EventStoreDB offers multi-stream appends: streams are appended together");
-                        multiStreamSupported = true;
-                    }
                     metrics.appendLatency(System.nanoTime() - started);
                     metrics.appends.increment();
                     metrics.multiStreamAppends.increment();

@@ -60,6 +60,7 @@ public final class Quickstart {
     private boolean removed;
     private final CountDownLatch mainDone = new CountDownLatch(1);
     private volatile long stopNanos;
+    private final Map<String, String> stopTimes = new LinkedHashMap<>();
     private volatile boolean anythingStarted;
     private volatile boolean stopping;
     private volatile boolean stoppedByUser;
@@ -631,22 +632,27 @@ public final class Quickstart {
         }
         running.sort(java.util.Comparator.comparingInt(Stoppable::rank));
         for (Stoppable s : running) {
+            long began = System.nanoTime();
             try {
                 s.resource().close();
             } catch (Exception e) {
                 console.error("warning: stopping " + s.what() + " failed: " + e);
             }
+            stopTimes.put(s.what(), seconds(began));
         }
         running.clear();
         // Postgres goes last: the source connector's replication connection closes before the server does.
         CompletableFuture<PostgresServer> postgres = postgresStart;
         if (postgres != null) {
+            long began = System.nanoTime();
             try {
                 postgres.get(90, TimeUnit.SECONDS).close();
             } catch (Exception notStarted) {
                 // It did not start, so there is nothing to stop; its start error was reported.
             }
+            stopTimes.put("Postgres", seconds(began));
         }
+        org.slf4j.LoggerFactory.getLogger(Quickstart.class).info("Stopped: {}", stopTimes);
         stopDone = true;
     }
 
@@ -657,7 +663,8 @@ public final class Quickstart {
         }
         removed = true;
         org.apache.logging.log4j.LogManager.shutdown();
-        String took = seconds(stopNanos);
+        String took = seconds(stopNanos) + (System.nanoTime() - stopNanos > TimeUnit.SECONDS.toNanos(20)
+                ? " (" + stopTimes.toString().replaceAll("[{}]", "") + ")" : "");
         if (options.keepData()) {
             console.always("Stopped in " + took + "; the working directory stays: " + work);
             return;

@@ -1,6 +1,7 @@
 package dev.cdcconnect.quickstart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.kurrent.dbclient.KurrentDBClient;
 import io.kurrent.dbclient.KurrentDBConnectionString;
@@ -78,9 +79,12 @@ class QuickstartIT {
             assertThat(work).startsWith(tmp).isDirectory();
 
             quickstart.interrupt();
-            quickstart.awaitExit(Duration.ofSeconds(90));
+            quickstart.awaitExit(Duration.ofSeconds(180));
             quickstart.line("Stopped in [0-9.]+ s; removed " + java.util.regex.Pattern.quote(work.toString()));
-            assertThat(quickstart.aliveDescendants()).as("processes the quickstart started").isEmpty();
+            // Postgres' processes end on their own schedule once the postmaster is told to stop.
+            await("processes the quickstart started are gone").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(250))
+                    .untilAsserted(() -> assertThat(quickstart.aliveDescendants()).isEmpty());
             assertThat(QuickstartProcess.processesUsing(tmp)).as("processes running from its directory").isEmpty();
             try (Stream<Path> left = Files.list(tmp)) {
                 assertThat(left.toList()).as("files left in the temp directory").isEmpty();

@@ -135,7 +135,9 @@ final class QuickstartProcess implements AutoCloseable {
     /** Processes the quickstart started that still run. */
     Set<String> aliveDescendants() {
         return descendants.stream().filter(ProcessHandle::isAlive)
-                .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).collect(Collectors.toSet());
+                .map(p -> p.pid() + " " + p.info().commandLine().or(() -> p.info().command()).orElse("?")
+                        + " (parent " + p.parent().map(ProcessHandle::pid).orElse(-1L) + ")")
+                .collect(Collectors.toSet());
     }
 
     /**

@@ -40,6 +40,7 @@ final class OffsetTracker {
             return null;
         }
         lastRegistered = offset;
+        advance();
         Slot slot = new Slot(offset);
         slots.addLast(slot);
         return slot;
@@ -47,20 +48,14 @@ final class OffsetTracker {
 
     /** The offset to commit (the next one to consume), or empty when nothing was received and done yet. */
     synchronized OptionalLong committable() {
-        while (!slots.isEmpty() && slots.peekFirst().done) {
-            committable = slots.pollFirst().offset + 1;
-        }
+        advance();
         return committable < 0 ? OptionalLong.empty() : OptionalLong.of(committable);
     }
 
-    /** How many received records are not done yet. */
-    synchronized int pending() {
-        int count = 0;
-        for (Slot slot : slots) {
-            if (!slot.done) {
-                count++;
-            }
+    /** Lets go of the done slots at the head, so memory holds only what is still on its way. */
+    private void advance() {
+        while (!slots.isEmpty() && slots.peekFirst().done) {
+            committable = slots.pollFirst().offset + 1;
         }
-        return count;
     }
 }

@@ -49,7 +49,9 @@ final class StreamRecovery {
     }
 
     private CompletableFuture<StreamProgress> page(long fromRevision, int count) {
-        ReadStreamOptions options = ReadStreamOptions.get().backwards().maxCount(count).notResolveLinkTos();
+        // From the leader: a follower may not have the latest events yet.
+        ReadStreamOptions options = ReadStreamOptions.get().backwards().maxCount(count).notResolveLinkTos()
+                .requiresLeader();
         options = fromRevision < 0 ? options.fromEnd() : options.fromRevision(fromRevision);
         return client.readStream(stream, options).handle((result, error) -> {
             if (error != null) {

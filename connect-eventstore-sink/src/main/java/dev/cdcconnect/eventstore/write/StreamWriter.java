@@ -697,7 +697,7 @@ public final class StreamWriter implements AutoCloseable {
             unavailable = error;
             return;
         }
-        if (immediately) {
+        if (immediately || closed) {
             return;
         }
         long delay = Math.min(settings.retryBackoffMax().toMillis(),

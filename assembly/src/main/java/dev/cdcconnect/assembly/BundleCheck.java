@@ -3,15 +3,21 @@ package dev.cdcconnect.assembly;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.security.CodeSigner;
+import java.security.cert.Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
@@ -21,7 +27,8 @@ import java.util.regex.Pattern;
  * Fails the build when the bundle's {@code lib/} would not load cleanly in one plugin class loader: a class in
  * more than one jar (which copy wins depends on the jar order), a class the worker provides (Kafka, Connect,
  * slf4j: the worker loads those itself, so a copy in lib/ is dead weight or a version clash), a signed jar whose
- * signature no longer verifies, or a plugin that does not load or does not report the build's version.
+ * signature no longer verifies, a package split across jars signed differently, a jar nothing in lib/ uses, or
+ * a plugin that does not load or does not report the build's version.
  *
  * <p>Arguments: the {@code lib/} folder, the build's version.
  */
@@ -48,6 +55,8 @@ public final class BundleCheck {
         }
 
         Map<String, Set<String>> jarsByClass = new TreeMap<>();
+        Map<String, Set<String>> jarsByPackage = new TreeMap<>();
+        Map<String, Set<Certificate>> signersByJar = new HashMap<>();
         List<String> signed = new ArrayList<>();
         for (Path jar : jars) {
             String jarName = jar.getFileName().toString();
@@ -66,6 +75,8 @@ public final class BundleCheck {
                         continue;
                     }
                     jarsByClass.computeIfAbsent(className, c -> new LinkedHashSet<>()).add(jarName);
+                    jarsByPackage.computeIfAbsent(packageOf(className), c -> new LinkedHashSet<>()).add(jarName);
+                    signersByJar.computeIfAbsent(jarName, j -> signers(entry));
                     for (String workerPackage : WORKER_PACKAGES) {
                         if (className.startsWith(workerPackage)) {
                             problems.add(jarName + " holds " + className + ", which the Connect worker provides");
@@ -76,13 +87,17 @@ public final class BundleCheck {
             }
         }
         reportDuplicates(jarsByClass, problems);
+        reportMixedSigners(jarsByPackage, signersByJar, problems);
 
         List<String> pluginLines = new ArrayList<>();
+        Set<String> pluginJars = new TreeSet<>();
         try (BundlePlugins bundle = BundlePlugins.load(lib)) {
             if (bundle.plugins().isEmpty()) {
                 problems.add("no plugin listed in any META-INF/services manifest of " + lib);
             }
             for (BundlePlugins.Plugin plugin : bundle.plugins()) {
+                pluginJars.add(Path.of(plugin.type().getProtectionDomain().getCodeSource().getLocation().toURI())
+                        .getFileName().toString());
                 String reported = plugin.version();
                 if (!version.equals(reported)) {
                     problems.add(plugin.className() + " reports version " + reported + ", not the build's " + version
@@ -93,8 +108,12 @@ public final class BundleCheck {
                 }
                 pluginLines.add("  " + plugin.kind().label + " " + plugin.className() + " " + reported);
             }
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | LinkageError | URISyntaxException e) {
             problems.add("loading the plugins of " + lib + " failed: " + e);
+        }
+        for (String unused : JarReferences.read(jars).unreachedFrom(pluginJars)) {
+            problems.add(unused + " is used by nothing in lib/: no plugin reaches it through class references or"
+                    + " service manifests (exclude it from the bundle)");
         }
 
         if (!problems.isEmpty()) {
@@ -103,7 +122,7 @@ public final class BundleCheck {
             System.exit(1);
         }
         System.out.println("Bundle lib/ checked: " + jars.size() + " jars, " + jarsByClass.size()
-                + " classes, no class in two jars, none the worker provides; signed jars verified: "
+                + " classes, no class in two jars, none the worker provides, every jar used; signed jars verified: "
                 + (signed.isEmpty() ? "none" : String.join(", ", signed)) + "; plugins:");
         pluginLines.forEach(System.out::println);
     }
@@ -132,6 +151,33 @@ public final class BundleCheck {
         if (!entry.getName().startsWith("META-INF/") && entry.getCodeSigners() == null) {
             problems.add(jarName + " is signed but " + entry.getName() + " is not covered by its signature");
         }
+    }
+
+    private static String packageOf(String className) {
+        int slash = className.lastIndexOf('/');
+        return slash < 0 ? "" : className.substring(0, slash);
+    }
+
+    /** The certificates that signed an entry already read to its end; none for an unsigned jar. */
+    private static Set<Certificate> signers(JarEntry entry) {
+        Set<Certificate> certificates = new HashSet<>();
+        if (entry.getCodeSigners() != null) {
+            for (CodeSigner signer : entry.getCodeSigners()) {
+                certificates.addAll(signer.getSignerCertPath().getCertificates());
+            }
+        }
+        return certificates;
+    }
+
+    /** The JVM refuses a class whose package already has classes signed by others (or unsigned ones). */
+    private static void reportMixedSigners(Map<String, Set<String>> jarsByPackage,
+                                           Map<String, Set<Certificate>> signersByJar, List<String> problems) {
+        jarsByPackage.forEach((pkg, owners) -> {
+            if (owners.stream().map(signersByJar::get).distinct().count() > 1) {
+                problems.add("package " + pkg.replace('/', '.') + " is split across jars signed differently ("
+                        + String.join(", ", owners) + "): the JVM rejects classes of one of them");
+            }
+        });
     }
 
     private static void reportDuplicates(Map<String, Set<String>> jarsByClass, List<String> problems) {

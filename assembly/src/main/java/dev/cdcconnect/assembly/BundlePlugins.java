@@ -82,7 +82,7 @@ final class BundlePlugins implements AutoCloseable {
     static BundlePlugins load(Path lib) {
         List<Path> jars = jars(lib);
         URL[] urls = jars.stream().map(BundlePlugins::url).toArray(URL[]::new);
-        URLClassLoader loader = new URLClassLoader("bundle", urls, BundlePlugins.class.getClassLoader());
+        URLClassLoader loader = new IsolatingLoader(urls, BundlePlugins.class.getClassLoader());
         List<Plugin> plugins = new ArrayList<>();
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
@@ -121,6 +121,54 @@ final class BundlePlugins implements AutoCloseable {
     @Override
     public void close() throws IOException {
         loader.close();
+    }
+
+    /**
+     * Loads classes from the bundle's jars first, and only the JDK's, Kafka's and slf4j's from the parent: the
+     * isolation a Connect worker gives a plugin folder, so a jar in lib/ that shadows something on this tool's
+     * classpath is used as the worker would use it.
+     */
+    private static final class IsolatingLoader extends URLClassLoader {
+
+        static {
+            registerAsParallelCapable();
+        }
+
+        IsolatingLoader(URL[] urls, ClassLoader parent) {
+            super("bundle", urls, parent);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (workerProvided(name)) {
+                return super.loadClass(name, resolve);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> type = findLoadedClass(name);
+                if (type == null) {
+                    try {
+                        type = findClass(name);
+                    } catch (ClassNotFoundException notInBundle) {
+                        return super.loadClass(name, resolve);
+                    }
+                }
+                if (resolve) {
+                    resolveClass(type);
+                }
+                return type;
+            }
+        }
+
+        @Override
+        public URL getResource(String name) {
+            URL own = findResource(name);
+            return own != null ? own : super.getResource(name);
+        }
+
+        private static boolean workerProvided(String name) {
+            return name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.")
+                    || name.startsWith("sun.") || name.startsWith("org.apache.kafka.") || name.startsWith("org.slf4j.");
+        }
     }
 
     private static URL url(Path jar) {

@@ -174,6 +174,10 @@ public final class ConfigReference {
     /** The keys a plugin adds per name, from the full ConfigDef it builds for a sample configuration. */
     private static ConfigDef namedKeys(BundlePlugins bundle, NamedKeys named, ConfigDef base) {
         ConfigDef full;
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        // class-typed defaults are resolved through the context loader, as in a worker
+        thread.setContextClassLoader(bundle.loader());
         try {
             Class<?> configClass = Class.forName(named.configClass(), true, bundle.loader());
             full = (ConfigDef) configClass.getMethod(named.method(), Map.class).invoke(null, named.sample());
@@ -182,6 +186,8 @@ public final class ConfigReference {
                     + " with " + named.configClass() + "." + named.method() + "(Map), which is not there: " + e, e);
         } catch (InvocationTargetException e) {
             throw new IllegalStateException(named.configClass() + "." + named.method() + " failed", e.getCause());
+        } finally {
+            thread.setContextClassLoader(previous);
         }
         ConfigDef perName = new ConfigDef();
         full.configKeys().values().stream()
@@ -202,22 +208,27 @@ public final class ConfigReference {
                 .thenComparing(k -> k.name));
         String currentGroup = "";
         for (ConfigKey key : keys) {
-            String group = key.group == null ? "Other settings" : text.apply(key.group);
+            String group = key.group == null ? "Other settings" : markdown(text.apply(key.group));
             if (!group.equals(currentGroup)) {
                 out.append("\n### ").append(group).append("\n");
                 currentGroup = group;
             }
             out.append("\n#### `").append(text.apply(key.name)).append("`\n\n");
             String doc = key.documentation == null || key.documentation.isBlank() ? "(no description)" : key.documentation;
-            out.append(text.apply(doc.strip())).append("\n\n");
+            out.append(markdown(text.apply(doc.strip()))).append("\n\n");
             out.append("- Type: ").append(key.type.name().toLowerCase(Locale.ROOT)).append("\n");
             out.append("- Default: ").append(text.apply(defaultText(key))).append("\n");
             String valid = validValues(key);
             if (!valid.isEmpty()) {
-                out.append("- Valid values: ").append(text.apply(valid)).append("\n");
+                out.append("- Valid values: ").append(markdown(text.apply(valid))).append("\n");
             }
             out.append("- Importance: ").append(key.importance.name().toLowerCase(Locale.ROOT)).append("\n");
         }
+    }
+
+    /** Plain text as Markdown: angle brackets would otherwise be taken for HTML tags and vanish. */
+    private static String markdown(String text) {
+        return text.replace("<", "&lt;").replace(">", "&gt;");
     }
 
     private static String defaultText(ConfigKey key) {

@@ -45,7 +45,7 @@ public record Options(
               postgres-source        Debezium Postgres source: users, stores, orders -> Kafka
               enriched-orders-sink   orders + Enrich (users, stores looked up from their topics) -> JDBC sink
                                      -> Postgres table enriched_orders
-              eventstore-sink        each order's changes -> EventStoreDB stream order-<order_id>
+              eventstore-sink        each order's changes -> EventStoreDB stream order-<order id>
               json-orders-sink       schemaless JSON orders -> InferSchema -> JDBC sink -> Postgres orders_json
             It generates orders (inserting, updating and deleting), shows progress, prints a summary, and stops,
             removing everything it started and wrote.

@@ -7,11 +7,12 @@ import dev.cdcconnect.quickstart.pipeline.ConnectRest;
 import dev.cdcconnect.quickstart.pipeline.Pipelines;
 import dev.cdcconnect.quickstart.pipeline.Pipelines.Pipeline;
 import dev.cdcconnect.quickstart.postgres.PostgresServer;
-import dev.cdcconnect.quickstart.postgres.ShopSchema;
+import dev.cdcconnect.quickstart.postgres.ShopDatabase;
 import dev.cdcconnect.quickstart.report.Console;
 import dev.cdcconnect.quickstart.report.Probe;
 import dev.cdcconnect.quickstart.report.Summary;
 import dev.cdcconnect.quickstart.traffic.OrderTraffic;
+import dev.cdcconnect.testkit.seed.Shop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -218,10 +219,9 @@ public final class Quickstart {
             throw e.getCause() instanceof QuickstartException q ? q
                     : new QuickstartException("the embedded Postgres did not start: " + e.getCause(), e.getCause());
         }
-        postgres.createDatabase(ShopSchema.DATABASE);
-        ShopSchema.create(postgres);
-        console.step("Postgres on localhost:" + postgres.port() + ", database " + ShopSchema.DATABASE + ": users ("
-                + ShopSchema.USERS + "), stores (" + ShopSchema.STORES + "), orders (empty)");
+        Shop shop = ShopDatabase.create(postgres, options.seed());
+        console.step("Postgres on localhost:" + postgres.port() + ", database " + ShopDatabase.DATABASE + ": users ("
+                + ShopDatabase.USERS + "), stores (" + ShopDatabase.STORES + "), orders (empty)");
 
         broker.createTopics(Map.of(
                 Pipelines.USERS_TOPIC, Map.entry(1, Map.of("cleanup.policy", "compact")),
@@ -239,13 +239,13 @@ public final class Quickstart {
         }
 
         Pipelines.Endpoints endpoints = new Pipelines.Endpoints(broker.bootstrapServers(), postgres.host(),
-                postgres.port(), ShopSchema.DATABASE, PostgresServer.USER, PostgresServer.PASSWORD,
+                postgres.port(), ShopDatabase.DATABASE, PostgresServer.USER, PostgresServer.PASSWORD,
                 eventStore == null ? Map.of() : eventStore.sinkConfig());
         Deployed deployed = deploy(rest, installed, endpoints, broker);
 
         try (Admin admin = broker.admin();
              KafkaProducer<String, String> producer = jsonProducer(broker.bootstrapServers())) {
-            traffic = new OrderTraffic(postgres, producer, Pipelines.JSON_ORDERS_TOPIC, options.orders(),
+            traffic = new OrderTraffic(shop, postgres, producer, Pipelines.JSON_ORDERS_TOPIC, options.orders(),
                     options.rate(), options.seed());
             Map<String, String> sinks = new LinkedHashMap<>();
             deployed.sinks().forEach(p -> sinks.put(p.name(), p.config().get("topics")));
@@ -332,14 +332,14 @@ public final class Quickstart {
             while (true) {
                 long users = endOffset(admin, Pipelines.USERS_TOPIC);
                 long stores = endOffset(admin, Pipelines.STORES_TOPIC);
-                if (users >= ShopSchema.USERS && stores >= ShopSchema.STORES) {
+                if (users >= ShopDatabase.USERS && stores >= ShopDatabase.STORES) {
                     console.step("Snapshot captured: " + users + " users, " + stores + " stores in Kafka");
                     return;
                 }
                 if (System.nanoTime() > deadline) {
                     throw new PipelineException("the Debezium snapshot did not arrive within " + timeout.toSeconds()
-                            + " s: " + users + " of " + ShopSchema.USERS + " users, " + stores + " of "
-                            + ShopSchema.STORES + " stores");
+                            + " s: " + users + " of " + ShopDatabase.USERS + " users, " + stores + " of "
+                            + ShopDatabase.STORES + " stores");
                 }
                 TimeUnit.MILLISECONDS.sleep(200);
             }
@@ -357,9 +357,10 @@ public final class Quickstart {
 
     private int placeOrders(ConnectRest rest, Deployed deployed, Probe probe, EventStoreTarget eventStore,
                             Endpoints endpoints) throws QuickstartException, InterruptedException {
-        console.step(String.format(Locale.ROOT, "Placing %d orders at %s/s (about %d%% also move an order on, "
-                        + "%d%% cancel one) ...", options.orders(), Options.format(options.rate()),
-                Math.round(100 * 0.3), Math.round(100 * 0.1)));
+        console.step(String.format(Locale.ROOT, "Placing %d orders at %s/s (each followed, %d%% of the time, by a "
+                        + "change to an open order and, %d%%, by a cancellation) ...", options.orders(),
+                Options.format(options.rate()), Math.round(100 * OrderTraffic.UPDATE_SHARE),
+                Math.round(100 * OrderTraffic.DELETE_SHARE)));
         long trafficStart = System.nanoTime();
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "quickstart-progress");
@@ -423,17 +424,17 @@ public final class Quickstart {
                             + ConnectRest.essence(status.trace()));
                 }
             }
-            Map<Long, String> open = traffic.openOrders();
+            Map<Long, Integer> open = traffic.openOrders();
             if (deployed.enriched()) {
-                Map<Long, String> rows;
+                Map<Long, Integer> rows;
                 try {
-                    rows = probe.enrichedStatuses();
+                    rows = probe.enrichedQuantities();
                 } catch (java.sql.SQLException e) {
                     rows = Map.of();
                 }
                 if (!rows.equals(open)) {
                     problems.add(Pipelines.ENRICHED_TABLE + " has " + rows.size() + " rows, not yet the "
-                            + open.size() + " open orders with their latest status");
+                            + open.size() + " open orders with their latest quantity");
                 }
             }
             if (deployed.events()) {
@@ -479,7 +480,7 @@ public final class Quickstart {
             Probe.Snapshot s = probe.snapshot(deployed.enriched(), deployed.json(), deployed.events());
             double seconds = Math.max(0.001, (s.nanos() - start) / 1e9);
             StringBuilder line = new StringBuilder();
-            line.append(String.format(Locale.ROOT, "orders %d/%d (+%d moved on, %d cancelled)", s.placed(),
+            line.append(String.format(Locale.ROOT, "orders %d/%d (+%d changed, %d cancelled)", s.placed(),
                     options.orders(), s.updated(), s.deleted()));
             if (deployed.enriched()) {
                 line.append(" | enriched rows ").append(s.enrichedRows().isPresent() ? s.enrichedRows().getAsLong() : 0);
@@ -516,12 +517,12 @@ public final class Quickstart {
                 + Pipelines.ORDERS_TOPIC + ", " + Pipelines.USERS_TOPIC + ", " + Pipelines.STORES_TOPIC + ", "
                 + Pipelines.JSON_ORDERS_TOPIC);
         console.line("  Postgres       psql postgresql://" + PostgresServer.USER + "@localhost:"
-                + endpoints.postgres().port() + "/" + ShopSchema.DATABASE + "   tables users, stores, orders, "
+                + endpoints.postgres().port() + "/" + ShopDatabase.DATABASE + "   tables users, stores, orders, "
                 + Pipelines.ENRICHED_TABLE + ", " + Pipelines.JSON_TABLE);
         if (eventStore != null) {
             console.line("  EventStoreDB   " + eventStore.connectionString() + (eventStore.isStandIn()
                     ? "  (the in-memory stand-in: read it with any KurrentDB client while the quickstart runs)"
-                    : "") + ", streams " + Pipelines.STREAM_PREFIX + "<order_id>");
+                    : "") + ", streams " + Pipelines.STREAM_PREFIX + "<order id>");
         }
         console.line("  Server log     " + work.resolve("quickstart.log") + (options.keepData() ? ""
                 : "  (removed at exit; --keep-data keeps it)"));

@@ -104,7 +104,7 @@ public final class Pipelines {
         c.put("delivery.guarantee", "exactly-once");
         c.put("consumer.override.auto.offset.reset", "earliest");
         return new Pipeline("eventstore-sink", "order changes -> EventStoreDB sink -> one stream per order, "
-                + STREAM_PREFIX + "<order_id>", List.of(EVENTSTORE_SINK), c, 2);
+                + STREAM_PREFIX + "<order id>", List.of(EVENTSTORE_SINK), c, 2);
     }
 
     /** Seed 001: schemaless JSON orders get a schema from InferSchema, so the JDBC sink can create and fill a table. */

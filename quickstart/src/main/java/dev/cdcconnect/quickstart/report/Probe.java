@@ -3,7 +3,7 @@ package dev.cdcconnect.quickstart.report;
 import dev.cdcconnect.quickstart.eventstore.EventStoreTarget;
 import dev.cdcconnect.quickstart.pipeline.Pipelines;
 import dev.cdcconnect.quickstart.postgres.PostgresServer;
-import dev.cdcconnect.quickstart.postgres.ShopSchema;
+import dev.cdcconnect.quickstart.postgres.ShopDatabase;
 import dev.cdcconnect.quickstart.traffic.OrderTraffic;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -76,16 +76,16 @@ public final class Probe implements AutoCloseable {
         }
     }
 
-    /** order_id to status of the enriched rows. */
-    public synchronized Map<Long, String> enrichedStatuses() throws SQLException {
-        Map<Long, String> statuses = new HashMap<>();
+    /** Order id to quantity of the enriched rows. */
+    public synchronized Map<Long, Integer> enrichedQuantities() throws SQLException {
+        Map<Long, Integer> quantities = new HashMap<>();
         try (Statement statement = connection().createStatement();
-             ResultSet rows = statement.executeQuery("SELECT order_id, status FROM " + Pipelines.ENRICHED_TABLE)) {
+             ResultSet rows = statement.executeQuery("SELECT id, quantity FROM " + Pipelines.ENRICHED_TABLE)) {
             while (rows.next()) {
-                statuses.put(rows.getLong(1), rows.getString(2));
+                quantities.put(rows.getLong(1), rows.getInt(2));
             }
         }
-        return statuses;
+        return quantities;
     }
 
     /** Records the sink connector has committed, summed over its topic's partitions. */
@@ -163,7 +163,7 @@ public final class Probe implements AutoCloseable {
 
     private Connection connection() throws SQLException {
         if (connection == null || connection.isClosed()) {
-            connection = postgres.connect(ShopSchema.DATABASE);
+            connection = postgres.connect(ShopDatabase.DATABASE);
         }
         return connection;
     }

@@ -17,8 +17,8 @@ import java.util.OptionalLong;
 /** The end of a run: what was placed, what arrived where, samples of it, and how fast. */
 public final class Summary {
 
-    private static final List<String> ENRICHED_COLUMNS = List.of("order_id", "status", "quantity", "amount",
-            "user_name", "user_city", "store_name", "store_city");
+    private static final List<String> ENRICHED_COLUMNS = List.of("id", "quantity", "amount", "user_name",
+            "user_city", "store_name", "store_city");
 
     private final Console console;
     private final Options options;
@@ -53,7 +53,7 @@ public final class Summary {
     public void print() {
         console.line("");
         console.line("===== Summary " + "=".repeat(66));
-        console.line(String.format(Locale.ROOT, "Orders placed: %d (%d moved on to a later status, %d cancelled) "
+        console.line(String.format(Locale.ROOT, "Orders placed: %d (%d changed later, %d cancelled) "
                         + "in %.1f s = %.0f orders/s; %d row changes for Debezium to capture", traffic.placed(),
                 traffic.updated(), traffic.deleted(), traffic.elapsedSeconds(),
                 traffic.placed() / Math.max(0.001, traffic.elapsedSeconds()), traffic.changes()));
@@ -91,7 +91,7 @@ public final class Summary {
                 shown = new ArrayList<>(columns.keySet());
             }
             table(probe.rows("SELECT " + String.join(", ", shown) + " FROM " + Pipelines.ENRICHED_TABLE
-                    + " ORDER BY order_id LIMIT 5"), shown);
+                    + " ORDER BY id LIMIT 5"), shown);
         } catch (SQLException e) {
             console.line("  (cannot read " + Pipelines.ENRICHED_TABLE + ": " + e.getMessage() + ")");
         }
@@ -107,13 +107,13 @@ public final class Summary {
                 : "EventStoreDB at " + eventStore.connectionString();
         if (total.isPresent()) {
             console.line("EventStoreDB sink -> " + where + ": " + total.getAsLong() + " events in "
-                    + streams.orElse(0) + " streams " + Pipelines.STREAM_PREFIX + "<order_id>, one event per change");
+                    + streams.orElse(0) + " streams " + Pipelines.STREAM_PREFIX + "<order id>, one event per change");
         } else {
-            console.line("EventStoreDB sink -> " + where + ": streams " + Pipelines.STREAM_PREFIX + "<order_id>");
+            console.line("EventStoreDB sink -> " + where + ": streams " + Pipelines.STREAM_PREFIX + "<order id>");
         }
         try {
             List<RecordedEvent> read = eventStore.read(stream);
-            console.line("Stream " + stream + " (order history " + String.join(" -> ", traffic.history(orderId))
+            console.line("Stream " + stream + " (order history " + String.join(", ", traffic.history(orderId))
                     + "): " + read.size() + " events");
             for (RecordedEvent event : read) {
                 console.line(String.format(Locale.ROOT, "  #%d %-11s %s", event.getRevision(), event.getEventType(),

@@ -3,16 +3,18 @@ package dev.cdcconnect.quickstart.traffic;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cdcconnect.quickstart.postgres.PostgresServer;
-import dev.cdcconnect.quickstart.postgres.ShopSchema;
+import dev.cdcconnect.quickstart.postgres.ShopDatabase;
+import dev.cdcconnect.testkit.seed.Shop;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,21 +28,25 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * The shop's customers: places orders in Postgres at a steady rate, moves some on (PLACED, PAID, SHIPPED,
- * DELIVERED) and cancels some (deletes them), with valid users and stores, as the seed's generate script did.
- * Each placed order is also sent as schemaless JSON to a Kafka topic, as the web shop of the schemaless-JSON
- * seed did. Counts are readable from any thread while it runs.
+ * The shop's customers at a steady rate: the {@link Shop} places random orders for users and stores that exist;
+ * some orders are then changed (one more item) and some cancelled (deleted), as customers do. Each placed order
+ * is also sent as schemaless JSON to a Kafka topic, as the web shop of the schemaless-JSON seed did. Counts are
+ * readable from any thread while it runs.
  */
 public final class OrderTraffic {
 
-    /** Probability that placing an order is followed by moving a random open order to its next status. */
-    static final double UPDATE_SHARE = 0.3;
+    /** Probability that placing an order is followed by changing a random open order. */
+    public static final double UPDATE_SHARE = 0.3;
     /** Probability that placing an order is followed by cancelling (deleting) a random open order. */
-    static final double DELETE_SHARE = 0.1;
-    static final List<String> STATUSES = List.of("PLACED", "PAID", "SHIPPED", "DELIVERED");
+    public static final double DELETE_SHARE = 0.1;
+    public static final String PLACED = "placed";
+    public static final String CHANGED = "changed";
+    public static final String CANCELLED = "cancelled";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
+    private final Shop shop;
     private final PostgresServer postgres;
     private final KafkaProducer<String, String> producer;
     private final String jsonTopic;
@@ -53,14 +59,16 @@ public final class OrderTraffic {
     private final AtomicLong deleted = new AtomicLong();
     private final AtomicLong jsonSent = new AtomicLong();
     private final AtomicReference<Exception> jsonFailure = new AtomicReference<>();
-    private final Map<Long, String> open = new ConcurrentHashMap<>();
+    /** Open orders: id to quantity. */
+    private final Map<Long, Integer> open = new ConcurrentHashMap<>();
     private final Map<Long, List<String>> history = new ConcurrentHashMap<>();
     private volatile boolean stopped;
     private volatile long startedNanos;
     private volatile long finishedNanos;
 
-    public OrderTraffic(PostgresServer postgres, KafkaProducer<String, String> producer, String jsonTopic,
+    public OrderTraffic(Shop shop, PostgresServer postgres, KafkaProducer<String, String> producer, String jsonTopic,
                         int orders, double rate, long seed) {
+        this.shop = shop;
         this.postgres = postgres;
         this.producer = producer;
         this.jsonTopic = jsonTopic;
@@ -72,32 +80,45 @@ public final class OrderTraffic {
     /** Places every order, paced to the rate; returns early when {@link #stop()} is called. */
     public void run() throws SQLException, InterruptedException {
         startedNanos = System.nanoTime();
-        long interval = (long) (TimeUnit.SECONDS.toNanos(1) / rate);
         List<Long> openIds = new ArrayList<>();
-        try (Connection connection = postgres.connect(ShopSchema.DATABASE);
-             PreparedStatement insert = connection.prepareStatement(
-                     "INSERT INTO orders (order_id, user_id, store_id, quantity, amount, status, ordered_at) "
-                             + "VALUES (?, ?, ?, ?, ?, ?, ?)");
-             PreparedStatement update = connection.prepareStatement("UPDATE orders SET status = ? WHERE order_id = ?");
-             PreparedStatement delete = connection.prepareStatement("DELETE FROM orders WHERE order_id = ?")) {
-            for (long id = 1; id <= orders && !stopped; id++) {
-                long due = startedNanos + (id - 1) * interval;
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
+        try (Connection connection = postgres.connect(ShopDatabase.DATABASE);
+             PreparedStatement read = connection.prepareStatement(
+                     "SELECT id, user_id, store_id, quantity, amount FROM orders WHERE id = ANY (?) ORDER BY id");
+             PreparedStatement change = connection.prepareStatement(
+                     "UPDATE orders SET quantity = quantity + 1, amount = amount + amount / quantity WHERE id = ?");
+             PreparedStatement cancel = connection.prepareStatement("DELETE FROM orders WHERE id = ?")) {
+            while (placed.get() < orders && !stopped) {
+                // Orders due by now; placed in small batches so a high rate is kept with few round trips.
+                double seconds = (System.nanoTime() - startedNanos) / 1e9;
+                long due = Math.min(orders, (long) Math.floor(seconds * rate) + 1);
+                int batch = (int) (due - placed.get());
+                if (batch <= 0) {
+                    TimeUnit.NANOSECONDS.sleep(Math.min(TICK_NANOS, (long) (1e9 / rate)));
+                    continue;
                 }
-                place(insert, id);
-                openIds.add(id);
-                if (random.nextDouble() < UPDATE_SHARE) {
-                    advance(update, openIds);
-                }
-                if (random.nextDouble() < DELETE_SHARE && openIds.size() > 1) {
-                    long victim = openIds.remove(random.nextInt(openIds.size() - 1));
-                    delete.setLong(1, victim);
-                    delete.executeUpdate();
-                    open.remove(victim);
-                    history.get(victim).add("DELETED");
-                    deleted.incrementAndGet();
+                List<Long> ids = shop.generateOrders(batch);
+                for (Order order : read(read, connection, ids)) {
+                    open.put(order.id(), order.quantity());
+                    history.put(order.id(), new CopyOnWriteArrayList<>(List.of(PLACED)));
+                    openIds.add(order.id());
+                    placed.incrementAndGet();
+                    sendJson(order);
+                    if (random.nextDouble() < UPDATE_SHARE) {
+                        long id = openIds.get(random.nextInt(openIds.size()));
+                        change.setLong(1, id);
+                        change.executeUpdate();
+                        open.merge(id, 1, Integer::sum);
+                        history.get(id).add(CHANGED);
+                        updated.incrementAndGet();
+                    }
+                    if (random.nextDouble() < DELETE_SHARE && openIds.size() > 1) {
+                        long id = openIds.remove(random.nextInt(openIds.size() - 1));
+                        cancel.setLong(1, id);
+                        cancel.executeUpdate();
+                        open.remove(id);
+                        history.get(id).add(CANCELLED);
+                        deleted.incrementAndGet();
+                    }
                 }
             }
         } finally {
@@ -106,55 +127,37 @@ public final class OrderTraffic {
         }
     }
 
-    private void place(PreparedStatement insert, long id) throws SQLException {
-        int user = 1 + random.nextInt(ShopSchema.USERS);
-        int store = 1 + random.nextInt(ShopSchema.STORES);
-        int quantity = 1 + random.nextInt(5);
-        BigDecimal price = BigDecimal.valueOf(250 + random.nextInt(7750), 2);
-        BigDecimal amount = price.multiply(BigDecimal.valueOf(quantity)).setScale(2, RoundingMode.HALF_UP);
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        insert.setLong(1, id);
-        insert.setInt(2, user);
-        insert.setInt(3, store);
-        insert.setInt(4, quantity);
-        insert.setBigDecimal(5, amount);
-        insert.setString(6, STATUSES.get(0));
-        insert.setTimestamp(7, Timestamp.from(now));
-        insert.executeUpdate();
-        open.put(id, STATUSES.get(0));
-        history.put(id, new CopyOnWriteArrayList<>(List.of(STATUSES.get(0))));
-        placed.incrementAndGet();
-        sendJson(id, user, store, quantity, price, amount, now);
+    private record Order(long id, int userId, int storeId, int quantity, BigDecimal amount) {
     }
 
-    private void advance(PreparedStatement update, List<Long> openIds) throws SQLException {
-        long id = openIds.get(random.nextInt(openIds.size()));
-        String current = open.get(id);
-        int next = STATUSES.indexOf(current) + 1;
-        if (next >= STATUSES.size()) {
-            return;
+    private static List<Order> read(PreparedStatement read, Connection connection, List<Long> ids)
+            throws SQLException {
+        Array array = connection.createArrayOf("bigint", ids.toArray());
+        read.setArray(1, array);
+        List<Order> placed = new ArrayList<>();
+        try (ResultSet rows = read.executeQuery()) {
+            while (rows.next()) {
+                placed.add(new Order(rows.getLong(1), rows.getInt(2), rows.getInt(3), rows.getInt(4),
+                        rows.getBigDecimal(5)));
+            }
         }
-        update.setString(1, STATUSES.get(next));
-        update.setLong(2, id);
-        update.executeUpdate();
-        open.put(id, STATUSES.get(next));
-        history.get(id).add(STATUSES.get(next));
-        updated.incrementAndGet();
+        array.free();
+        return placed;
     }
 
     /** The same order as the web shop's JSON: nested customer and store, a line item array, an ISO timestamp. */
-    private void sendJson(long id, int user, int store, int quantity, BigDecimal price, BigDecimal amount,
-                          Instant at) {
-        ObjectNode order = JSON.createObjectNode();
-        order.put("order_id", id);
-        order.put("placed_at", at.toString());
-        order.putObject("customer").put("user_id", user).put("channel", random.nextBoolean() ? "web" : "app");
-        order.putObject("store").put("store_id", store);
-        order.putArray("items").addObject().put("sku", "SKU-" + (1000 + random.nextInt(9000)))
-                .put("quantity", quantity).put("price", price);
-        order.put("amount", amount);
-        order.put("gift", random.nextInt(10) == 0);
-        producer.send(new ProducerRecord<>(jsonTopic, null, order.toString()), (metadata, error) -> {
+    private void sendJson(Order order) {
+        ObjectNode json = JSON.createObjectNode();
+        json.put("order_id", order.id());
+        json.put("placed_at", Instant.now().toString());
+        json.putObject("customer").put("user_id", order.userId()).put("channel", random.nextBoolean() ? "web" : "app");
+        json.putObject("store").put("store_id", order.storeId());
+        json.putArray("items").addObject().put("sku", "SKU-" + (1000 + random.nextInt(9000)))
+                .put("quantity", order.quantity())
+                .put("price", order.amount().divide(BigDecimal.valueOf(order.quantity()), 2, RoundingMode.HALF_UP));
+        json.put("amount", order.amount());
+        json.put("gift", random.nextInt(10) == 0);
+        producer.send(new ProducerRecord<>(jsonTopic, null, json.toString()), (metadata, error) -> {
             if (error == null) {
                 jsonSent.incrementAndGet();
             } else {
@@ -193,12 +196,12 @@ public final class OrderTraffic {
         return jsonFailure.get();
     }
 
-    /** Open orders (placed, not cancelled) and their status. */
-    public Map<Long, String> openOrders() {
+    /** Open orders (placed, not cancelled) and their quantity. */
+    public Map<Long, Integer> openOrders() {
         return new HashMap<>(open);
     }
 
-    /** What happened to an order: its statuses in order, then DELETED if cancelled. */
+    /** What happened to an order, in order: placed, changed..., cancelled. */
     public List<String> history(long orderId) {
         List<String> h = history.get(orderId);
         return h == null ? List.of() : List.copyOf(h);
@@ -207,9 +210,9 @@ public final class OrderTraffic {
     /** The order with the most changes, preferring one that was cancelled: the stream worth showing. */
     public long mostEventfulOrder() {
         return history.entrySet().stream()
-                .max(java.util.Comparator.<Map.Entry<Long, List<String>>>comparingInt(e -> e.getValue().size())
-                        .thenComparing(e -> e.getValue().contains("DELETED"))
-                        .thenComparing(Map.Entry::getKey, java.util.Comparator.reverseOrder()))
+                .max(Comparator.<Map.Entry<Long, List<String>>>comparingInt(e -> e.getValue().size())
+                        .thenComparing(e -> e.getValue().contains(CANCELLED))
+                        .thenComparing(Map.Entry::getKey, Comparator.reverseOrder()))
                 .map(Map.Entry::getKey).orElse(1L);
     }
 
@@ -220,9 +223,5 @@ public final class OrderTraffic {
         }
         long end = finishedNanos != 0 ? finishedNanos : System.nanoTime();
         return (end - startedNanos) / 1e9;
-    }
-
-    public boolean finished() {
-        return finishedNanos != 0;
     }
 }

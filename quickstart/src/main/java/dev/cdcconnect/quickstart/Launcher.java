@@ -1,6 +1,5 @@
 package dev.cdcconnect.quickstart;
 
-import java.io.File;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -55,9 +54,6 @@ public final class Launcher {
             return "this Java runtime (" + home + ") lacks the module(s) " + String.join(", ", missing)
                     + ", which Kafka, Connect and the plugins need. It is a trimmed runtime (jlink or a slim image):"
                     + " run the quickstart with a full JDK " + MIN_JAVA + "+ instead.";
-        }
-        if (!new File(home).isDirectory()) {
-            return "java.home " + home + " does not exist";
         }
         return null;
     }

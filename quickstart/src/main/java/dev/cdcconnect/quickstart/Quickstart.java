@@ -384,7 +384,7 @@ public final class Quickstart {
             console.progress(progress.line());
             console.endProgress();
             double lag = (System.nanoTime() - lastOrder) / 1e9;
-            new Summary(console, options, deployed.enriched(), deployed.events(), deployed.json(), deployed.skipped(),
+            new Summary(console, deployed.enriched(), deployed.events(), deployed.json(), deployed.skipped(),
                     traffic, probe, eventStore, catchUp.problems(), lag, (System.nanoTime() - trafficStart) / 1e9)
                     .print();
             printWhereToLook(endpoints, eventStore);

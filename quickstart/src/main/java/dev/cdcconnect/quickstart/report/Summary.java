@@ -1,6 +1,5 @@
 package dev.cdcconnect.quickstart.report;
 
-import dev.cdcconnect.quickstart.Options;
 import dev.cdcconnect.quickstart.QuickstartException;
 import dev.cdcconnect.quickstart.eventstore.EventStoreTarget;
 import dev.cdcconnect.quickstart.pipeline.Pipelines;
@@ -21,7 +20,6 @@ public final class Summary {
             "user_city", "store_name", "store_city");
 
     private final Console console;
-    private final Options options;
     private final boolean enriched;
     private final boolean events;
     private final boolean json;
@@ -33,11 +31,10 @@ public final class Summary {
     private final double catchUpSeconds;
     private final double totalSeconds;
 
-    public Summary(Console console, Options options, boolean enriched, boolean events, boolean json,
+    public Summary(Console console, boolean enriched, boolean events, boolean json,
                    Map<String, String> skipped, OrderTraffic traffic, Probe probe, EventStoreTarget eventStore,
                    List<String> problems, double catchUpSeconds, double totalSeconds) {
         this.console = console;
-        this.options = options;
         this.enriched = enriched;
         this.events = events;
         this.json = json;

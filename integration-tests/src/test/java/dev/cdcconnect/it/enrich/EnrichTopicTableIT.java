@@ -139,6 +139,19 @@ class EnrichTopicTableIT {
         assertThat(validation.errors().get("transforms.enrich.lookups")).anyMatch(m -> m.contains("appears twice"));
     }
 
+    @Test
+    void bothTransformsAreInstalledWithTheBuildVersion() {
+        var plugins = rest.plugins(false);
+
+        for (String type : List.of("dev.cdcconnect.enrich.Enrich$Value", "dev.cdcconnect.enrich.Enrich$Key")) {
+            assertThat(plugins).anySatisfy(p -> {
+                assertThat(p.path("class").asText()).isEqualTo(type);
+                assertThat(p.path("type").asText()).isEqualTo("transformation");
+                assertThat(p.path("version").asText()).matches("\\d+\\.\\d+\\.\\d+.*");
+            });
+        }
+    }
+
     private static List<String> tableThreads() {
         return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
                 .filter(n -> n.startsWith("cdc-enrich-table-probe-")).toList();

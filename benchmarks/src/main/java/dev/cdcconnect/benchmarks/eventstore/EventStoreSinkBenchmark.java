@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -346,7 +347,7 @@ public final class EventStoreSinkBenchmark implements Benchmark {
 
         @Override
         public Set<TopicPartition> assignment() {
-            Set<TopicPartition> assignment = new java.util.HashSet<>();
+            Set<TopicPartition> assignment = new HashSet<>();
             for (int p = 0; p < PARTITIONS; p++) {
                 assignment.add(new TopicPartition(TOPIC, p));
             }

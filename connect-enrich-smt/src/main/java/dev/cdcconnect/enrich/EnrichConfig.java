@@ -157,7 +157,8 @@ public final class EnrichConfig extends AbstractConfig {
     private static ConfigDef baseConfigDef() {
         String group = "Enrich";
         return new ConfigDef()
-                .define(LOOKUPS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, EnrichConfig::validateNames,
+                .define(LOOKUPS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.LambdaValidator.with(EnrichConfig::validateNames,
+                                () -> "distinct names of letters, digits and _, e.g. user,store"),
                         Importance.HIGH, LOOKUPS_DOC, group, 1, Width.MEDIUM, "Lookups")
                 .define(ENVELOPE_FIELDS_CONFIG, Type.LIST, List.of("after"), ConfigDef.ValidList.in("after", "before"),
                         Importance.MEDIUM, ENVELOPE_FIELDS_DOC, group, 2, Width.SHORT, "Change-event rows to enrich");
@@ -172,11 +173,13 @@ public final class EnrichConfig extends AbstractConfig {
                         "Where rows come from: 'topic', a table loaded from a Kafka topic of change events and kept"
                                 + " up to date (GlobalKTable semantics), or 'jdbc', a query by key with a cache.",
                         group, ++order, Width.SHORT, name + ": source")
-                .define(key(name, KEY_FIELD), Type.STRING, ConfigDef.NO_DEFAULT_VALUE, EnrichConfig::validatePath,
+                .define(key(name, KEY_FIELD), Type.STRING, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.LambdaValidator.with(EnrichConfig::validatePath,
+                                () -> "a field name or dot path"),
                         Importance.HIGH, "Dot path of the field holding the lookup key, e.g. 'user_id'. For change"
                                 + " events it is read within the row being enriched ('after', or 'before').",
                         group, ++order, Width.MEDIUM, name + ": key field")
-                .define(key(name, FIELDS), Type.LIST, List.of(), EnrichConfig::validateColumnNames, Importance.MEDIUM,
+                .define(key(name, FIELDS), Type.LIST, List.of(), ConfigDef.LambdaValidator.with(EnrichConfig::validateColumnNames,
+                                () -> "distinct column names"), Importance.MEDIUM,
                         "Looked-up columns to keep, in output order; empty keeps all.", group, ++order, Width.LONG,
                         name + ": fields")
                 .define(key(name, OUTPUT), Type.STRING, "nested", ConfigDef.CaseInsensitiveValidString.in("nested", "flat"),
@@ -218,22 +221,26 @@ public final class EnrichConfig extends AbstractConfig {
                                 + " by the connector's tasks in one worker). Past it the table fails rather than drop"
                                 + " rows. Keep fewer columns with " + key(name, FIELDS) + " to need less.",
                         group, ++order, Width.SHORT, name + ": table bound")
-                .define(key(name, KEY_CONVERTER), Type.CLASS, null, EnrichConfig::validateConverter,
+                .define(key(name, KEY_CONVERTER), Type.CLASS, null, ConfigDef.LambdaValidator.with(EnrichConfig::validateConverter,
+                                () -> "a Converter class"),
                         Importance.MEDIUM, "source=topic: converter of the topic's record keys, as the source"
                                 + " connector wrote them (default " + DEFAULT_CONVERTER + "); settings under "
                                 + key(name, KEY_CONVERTER) + ".*",
                         group, ++order, Width.LONG, name + ": key converter")
-                .define(key(name, VALUE_CONVERTER), Type.CLASS, null, EnrichConfig::validateConverter,
+                .define(key(name, VALUE_CONVERTER), Type.CLASS, null, ConfigDef.LambdaValidator.with(EnrichConfig::validateConverter,
+                                () -> "a Converter class"),
                         Importance.MEDIUM, "source=topic: converter of the topic's record values (default "
                                 + DEFAULT_CONVERTER + "); settings under " + key(name, VALUE_CONVERTER) + ".*", group, ++order, Width.LONG, name + ": value converter")
-                .define(key(name, JDBC_URL), Type.STRING, null, EnrichConfig::validateJdbcUrl, Importance.HIGH,
+                .define(key(name, JDBC_URL), Type.STRING, null, ConfigDef.LambdaValidator.with(EnrichConfig::validateJdbcUrl,
+                                () -> "a JDBC URL"), Importance.HIGH,
                         "source=jdbc: JDBC URL of the database. Postgres and MySQL/MariaDB drivers ship with the plugin.",
                         group, ++order, Width.LONG, name + ": JDBC URL")
                 .define(key(name, JDBC_USER), Type.STRING, null, null, Importance.HIGH, "source=jdbc: database user.",
                         group, ++order, Width.SHORT, name + ": JDBC user")
                 .define(key(name, JDBC_PASSWORD), Type.PASSWORD, null, null, Importance.HIGH,
                         "source=jdbc: database password.", group, ++order, Width.SHORT, name + ": JDBC password")
-                .define(key(name, JDBC_QUERY), Type.STRING, null, EnrichConfig::validateQuery, Importance.HIGH,
+                .define(key(name, JDBC_QUERY), Type.STRING, null, ConfigDef.LambdaValidator.with(EnrichConfig::validateQuery,
+                                () -> "a SELECT with one ? parameter"), Importance.HIGH,
                         "source=jdbc: a SELECT taking the key as its one parameter, e.g. 'SELECT name, email FROM"
                                 + " users WHERE id = ?'. Its columns are the looked-up columns; the first row is used.",
                         group, ++order, Width.LONG, name + ": query")

@@ -3,6 +3,7 @@ package dev.cdcconnect.quickstart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
 import io.kurrent.dbclient.KurrentDBClient;
 import io.kurrent.dbclient.KurrentDBConnectionString;
 import io.kurrent.dbclient.ReadStreamOptions;
@@ -86,6 +87,42 @@ class QuickstartIT {
                     .pollInterval(Duration.ofMillis(250))
                     .untilAsserted(() -> assertThat(quickstart.aliveDescendants()).isEmpty());
             assertThat(QuickstartProcess.processesUsing(tmp)).as("processes running from its directory").isEmpty();
+            try (Stream<Path> left = Files.list(tmp)) {
+                assertThat(left.toList()).as("files left in the temp directory").isEmpty();
+            }
+        }
+    }
+
+    /**
+     * The README's way, with an EventStoreDB given by URL: it runs to the end by itself, exits 0 and leaves
+     * nothing; every change is in the server, one stream per order.
+     */
+    @Test
+    void writesToTheEventStoreGivenByUrlAndEndsByItself() throws Exception {
+        try (EventStoreStandIn server = EventStoreStandIn.start();
+             QuickstartProcess quickstart = QuickstartProcess.start(QuickstartProcess.currentJava(), tmp,
+                     "--orders", "40", "--rate", "40", "--eventstore", server.connectionString(),
+                     "--kafka-port", "0", "--connect-port", "0", "--postgres-port", "0")) {
+            assertThat(quickstart.awaitExit(RUN_TIMEOUT)).as("exit code").isZero();
+            quickstart.line("Result: OK");
+            quickstart.line("EventStoreDB at " + java.util.regex.Pattern.quote(server.connectionString())
+                    + " answers");
+            assertThat(quickstart.output()).doesNotContain("STAND-IN");
+            Matcher orders = quickstart.line("Orders placed: 40 \\((\\d+) changed later, (\\d+) cancelled\\)");
+            int changes = 40 + Integer.parseInt(orders.group(1)) + Integer.parseInt(orders.group(2));
+            if (pluginInstalled("org.apache.kafka.connect.sink.SinkConnector",
+                    "dev.cdcconnect.eventstore.EventStoreSinkConnector")) {
+                List<String> streams = server.streams().stream().filter(n -> n.startsWith("order-")).toList();
+                assertThat(streams).hasSize(40);
+                assertThat(streams.stream().mapToInt(n -> server.events(n).size()).sum()).isEqualTo(changes);
+                Matcher stream = quickstart.line("^Stream (order-\\d+) .*: (\\d+) events");
+                assertThat(server.events(stream.group(1))).hasSize(Integer.parseInt(stream.group(2)));
+            }
+            quickstart.line("Stopped in [0-9.]+ s; removed ");
+            await("processes the quickstart started are gone").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(250))
+                    .untilAsserted(() -> assertThat(quickstart.aliveDescendants()).isEmpty());
+            assertThat(QuickstartProcess.processesUsing(tmp)).isEmpty();
             try (Stream<Path> left = Files.list(tmp)) {
                 assertThat(left.toList()).as("files left in the temp directory").isEmpty();
             }

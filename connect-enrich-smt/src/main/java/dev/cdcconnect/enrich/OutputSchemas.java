@@ -13,7 +13,7 @@ import org.apache.kafka.connect.data.Schema;
  * identity: sources intern them). So the same input shape gives the same output {@code Schema} instance,
  * which sinks rely on to skip schema changes. The last entry is checked first, by identity.
  */
-final class OutputSchemas {
+final class OutputSchemas<T> {
 
     private static final int MAX_ENTRIES = 256;
 
@@ -44,22 +44,23 @@ final class OutputSchemas {
         }
     }
 
-    private final Map<Key, Schema> cache = new LinkedHashMap<>(16, 0.75f, true) {
+    private final Map<Key, T> cache = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, Schema> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Key, T> eldest) {
             return size() > MAX_ENTRIES;
         }
     };
     private Schema lastInput;
     private RowLayout[] lastLayouts;
-    private Schema lastOutput;
+    private T lastOutput;
 
-    Schema get(Schema input, RowLayout[] layouts, Supplier<Schema> build) {
+    /** What was built for this input schema and these layouts (the output schema, or a plan holding it). */
+    T get(Schema input, RowLayout[] layouts, Supplier<T> build) {
         if (input == lastInput && sameLayouts(layouts, lastLayouts)) {
             return lastOutput;
         }
         Key key = new Key(input, layouts.clone());
-        Schema output = cache.get(key);
+        T output = cache.get(key);
         if (output == null) {
             output = build.get();
             cache.put(key, output);

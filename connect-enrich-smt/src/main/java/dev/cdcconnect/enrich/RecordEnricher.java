@@ -27,8 +27,15 @@ final class RecordEnricher {
 
     private final Lookup[] lookups;
     private final String[] envelopeFields;
-    private final OutputSchemas rowSchemas = new OutputSchemas();
-    private final OutputSchemas envelopeSchemas = new OutputSchemas();
+    private final OutputSchemas<Schema> rowSchemas = new OutputSchemas<>();
+    private final OutputSchemas<EnvelopePlan> envelopePlans = new OutputSchemas<>();
+
+    /**
+     * How to build an enriched envelope: its schema, and for each field the input and output {@link Field}
+     * and which enriched row state it holds (-1 for fields copied as they are).
+     */
+    private record EnvelopePlan(Schema schema, Field[] inputFields, Field[] outputFields, int[] rowIndex) {
+    }
 
     RecordEnricher(List<Lookup> lookups, List<String> envelopeFields) {
         this.lookups = lookups.toArray(Lookup[]::new);
@@ -73,25 +80,33 @@ final class RecordEnricher {
             }
         }
         RowLayout[] layouts = currentLayouts();
-        Schema schema = envelopeSchemas.get(envelopeSchema, layouts, () -> {
-            SchemaBuilder builder = Schemas.structLike(envelopeSchema);
-            for (Field f : envelopeSchema.fields()) {
-                boolean enriched = indexOf(f.name()) >= 0 && f.schema().type() == Schema.Type.STRUCT;
-                builder.field(f.name(), enriched ? rowSchema(f.schema(), layouts) : f.schema());
-            }
-            return builder.build();
-        });
-        Struct out = new Struct(schema);
-        for (Field f : envelopeSchema.fields()) {
-            Object value = envelope.get(f);
-            int i = indexOf(f.name());
+        EnvelopePlan plan = envelopePlans.get(envelopeSchema, layouts, () -> plan(envelopeSchema, layouts));
+        Struct out = new Struct(plan.schema());
+        Field[] inputFields = plan.inputFields();
+        Field[] outputFields = plan.outputFields();
+        for (int f = 0; f < inputFields.length; f++) {
+            Object value = envelope.get(inputFields[f]);
+            int i = plan.rowIndex()[f];
             if (i >= 0 && value instanceof Struct row) {
-                Schema rowSchema = schema.field(f.name()).schema();
-                value = enrichedStruct(row, rowSchema, layouts, results[i]);
+                value = enrichedStruct(row, outputFields[f].schema(), layouts, results[i]);
             }
-            out.put(f.name(), value);
+            out.put(outputFields[f], value);
         }
-        return new SchemaAndValue(schema, out);
+        return new SchemaAndValue(plan.schema(), out);
+    }
+
+    private EnvelopePlan plan(Schema envelopeSchema, RowLayout[] layouts) {
+        SchemaBuilder builder = Schemas.structLike(envelopeSchema);
+        List<Field> fields = envelopeSchema.fields();
+        int[] rowIndex = new int[fields.size()];
+        for (int f = 0; f < fields.size(); f++) {
+            Field field = fields.get(f);
+            int i = indexOf(field.name());
+            rowIndex[f] = field.schema().type() == Schema.Type.STRUCT ? i : -1;
+            builder.field(field.name(), rowIndex[f] >= 0 ? rowSchema(field.schema(), layouts) : field.schema());
+        }
+        Schema schema = builder.build();
+        return new EnvelopePlan(schema, fields.toArray(Field[]::new), schema.fields().toArray(Field[]::new), rowIndex);
     }
 
     private Map<String, Object> envelope(ConnectRecord<?> record, Map<?, ?> envelope) {

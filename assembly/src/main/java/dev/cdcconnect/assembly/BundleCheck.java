@@ -57,6 +57,7 @@ public final class BundleCheck {
         Map<String, Set<String>> jarsByClass = new TreeMap<>();
         Map<String, Set<String>> jarsByPackage = new TreeMap<>();
         Map<String, Set<Certificate>> signersByJar = new HashMap<>();
+        Map<String, List<String>> workerClasses = new TreeMap<>();
         List<String> signed = new ArrayList<>();
         for (Path jar : jars) {
             String jarName = jar.getFileName().toString();
@@ -77,15 +78,14 @@ public final class BundleCheck {
                     jarsByClass.computeIfAbsent(className, c -> new LinkedHashSet<>()).add(jarName);
                     jarsByPackage.computeIfAbsent(packageOf(className), c -> new LinkedHashSet<>()).add(jarName);
                     signersByJar.computeIfAbsent(jarName, j -> signers(entry));
-                    for (String workerPackage : WORKER_PACKAGES) {
-                        if (className.startsWith(workerPackage)) {
-                            problems.add(jarName + " holds " + className + ", which the Connect worker provides");
-                            break;
-                        }
+                    if (WORKER_PACKAGES.stream().anyMatch(className::startsWith)) {
+                        workerClasses.computeIfAbsent(jarName, j -> new ArrayList<>()).add(className);
                     }
                 }
             }
         }
+        workerClasses.forEach((jar, classes) -> problems.add(jar + " holds " + classes.size()
+                + " class(es) the Connect worker provides, e.g. " + classes.get(0)));
         reportDuplicates(jarsByClass, problems);
         reportMixedSigners(jarsByPackage, signersByJar, problems);
 

@@ -2,6 +2,7 @@ package dev.cdcconnect.it.assembly;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cdcconnect.testkit.cassandra.CassandraServer;
 import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.MariaDbServer;
 import dev.cdcconnect.testkit.db.PostgresServer;
@@ -16,8 +17,9 @@ import java.util.regex.Pattern;
 /**
  * The bundle's example connector configurations ({@code etc/*.json}, each the body of {@code POST /connectors}),
  * pointed at this test's servers. The examples name the hosts of a typical deployment ({@code kafka:9092},
- * {@code postgres:5432}, {@code mysql} / {@code mariadb}, {@code eventstore:2113}); everything else is used as
- * the file says.
+ * {@code postgres:5432}, {@code mysql} / {@code mariadb}, {@code eventstore:2113}, {@code cassandra:9042});
+ * everything else is used as the file says. Cassandra is the test kit's node, started only when an example
+ * needs it.
  */
 final class Examples {
 
@@ -81,6 +83,15 @@ final class Examples {
                 value = servers.eventStoreConnectionString();
             }
             config.putIfAbsent(key, value);
+        }
+        if (config.containsKey("cassandra.contact.points")) {
+            CassandraServer cassandra = CassandraServer.shared();
+            config.put("cassandra.contact.points", cassandra.contactPoint());
+            config.put("cassandra.local.datacenter", cassandra.dataCenter());
+            if (cassandra.authentication()) {
+                config.put("cassandra.username", cassandra.username());
+                config.put("cassandra.password", cassandra.password());
+            }
         }
         if (connectorClass.contains("postgres") && config.containsKey("database.hostname")) {
             Database database = postgres(config.getOrDefault("database.dbname", "postgres"));

@@ -23,9 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -254,7 +254,10 @@ public final class EventStoreSinkBenchmark implements Benchmark {
         }
     }
 
-    /** The client alone: each stream's events prebuilt and appended at once, {@value #CONCURRENCY} in flight. */
+    /**
+     * The client alone: each stream's events prebuilt and appended at once, {@value #CONCURRENCY} appends in
+     * flight.
+     */
     private static double limit(List<Change> changes, Duration latency) throws Exception {
         Map<String, List<EventData>> streams = new LinkedHashMap<>();
         for (Change change : changes) {
@@ -270,24 +273,19 @@ public final class EventStoreSinkBenchmark implements Benchmark {
             server.setAppendLatency(latency);
             KurrentDBClient client = client(server);
             try {
-                Semaphore inFlight = new Semaphore(CONCURRENCY);
+                // Each of the lanes appends its next stream from the completion of its last one, so no thread
+                // has to wake up between appends.
+                ConcurrentLinkedQueue<Map.Entry<String, List<EventData>>> work =
+                        new ConcurrentLinkedQueue<>(streams.entrySet());
                 AtomicReference<Throwable> failure = new AtomicReference<>();
-                List<CompletableFuture<?>> calls = new ArrayList<>(streams.size());
+                CountDownLatch done = new CountDownLatch(streams.size());
                 long start = System.nanoTime();
-                for (Map.Entry<String, List<EventData>> stream : streams.entrySet()) {
-                    inFlight.acquire();
-                    calls.add(client.appendToStream(stream.getKey(),
-                                    AppendToStreamOptions.get().streamState(StreamState.noStream()),
-                                    stream.getValue().iterator())
-                            .whenComplete((result, error) -> {
-                                if (error != null) {
-                                    failure.compareAndSet(null, error);
-                                }
-                                inFlight.release();
-                            }));
+                for (int lane = 0; lane < CONCURRENCY; lane++) {
+                    appendNext(client, work, failure, done);
                 }
-                CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
-                        .get(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                if (!done.await(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                    throw new TimeoutException("the limit run did not finish within " + RUN_TIMEOUT);
+                }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 if (failure.get() != null) {
                     throw new ExecutionException("an append of the limit run failed", failure.get());
@@ -298,6 +296,23 @@ public final class EventStoreSinkBenchmark implements Benchmark {
                 client.shutdown().get();
             }
         }
+    }
+
+    private static void appendNext(KurrentDBClient client, ConcurrentLinkedQueue<Map.Entry<String, List<EventData>>> work,
+                                   AtomicReference<Throwable> failure, CountDownLatch done) {
+        Map.Entry<String, List<EventData>> stream = work.poll();
+        if (stream == null) {
+            return;
+        }
+        client.appendToStream(stream.getKey(), AppendToStreamOptions.get().streamState(StreamState.noStream()),
+                        stream.getValue().iterator())
+                .whenComplete((result, error) -> {
+                    if (error != null) {
+                        failure.compareAndSet(null, error);
+                    }
+                    done.countDown();
+                    appendNext(client, work, failure, done);
+                });
     }
 
     private static KurrentDBClient client(EventStoreStandIn server) {

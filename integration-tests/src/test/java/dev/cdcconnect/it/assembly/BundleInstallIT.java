@@ -2,13 +2,20 @@ package dev.cdcconnect.it.assembly;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cdcconnect.testkit.connect.ConnectCluster;
 import dev.cdcconnect.testkit.connect.ConnectRestClient;
+import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
+import dev.cdcconnect.testkit.eventstore.StoredEvent;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +23,8 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,6 +39,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the build's version, and every example configuration in {@code etc/} validates.
  */
 class BundleInstallIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     private static EventStoreStandIn eventStore;
 
@@ -72,6 +83,69 @@ class BundleInstallIT {
         assertThat(bundle.folder().resolve("doc/LICENSE")).isRegularFile();
 
         installAndCheck(bundle, "service_load");
+    }
+
+    /**
+     * Two examples deployed as a user deploys them, on real servers, so the jars of the installed lib/ are used
+     * for real: InferSchema from the bundle's class loader feeding Debezium's JDBC sink in its own (seed 001), and
+     * the EventStoreDB sink with the client's gRPC and protobuf stack (seed 002).
+     */
+    @Test
+    void examplesRunFromTheInstalledBundle(@TempDir Path pluginPath) throws Exception {
+        Bundle bundle = Bundle.unzip(Bundle.zip(), pluginPath);
+        List<Path> folders = new ArrayList<>(thirdPartyPluginFolders(name -> name.startsWith("debezium-connector-")));
+        folders.add(bundle.pluginPath());
+        try (ConnectCluster cluster = ConnectCluster.start(ConnectCluster.Options.withPluginPath(folders)
+                .name("bundle-examples"))) {
+            ConnectRestClient rest = cluster.rest();
+            Examples.Servers servers = new Examples.Servers(cluster.bootstrapServers(), eventStore.connectionString());
+
+            Examples.Example infer = Examples.read(bundle.folder().resolve("etc/001-infer.json"));
+            Map<String, String> inferConfig = Examples.localized(infer, servers);
+            String orders = inferConfig.get("topics");
+            cluster.createTopic(orders, 1);
+            send(cluster, orders, null, "{\"order_id\": 1001, \"user_id\": 7, \"price\": 12.5,"
+                    + " \"created_at\": \"2024-03-01T10:00:00Z\", \"customer\": {\"city\": \"Oslo\"}}");
+            rest.createOrUpdate(infer.name(), withEarliestOffsets(inferConfig));
+            rest.awaitRunning(infer.name(), 1, TIMEOUT);
+            Database shop = Examples.postgres("shop");
+            String table = inferConfig.get("collection.name.format");
+            List<Map<String, Object>> rows = await("a row in " + table).atMost(TIMEOUT)
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> shop.tableExists(table) ? shop.query("SELECT * FROM " + table) : List.of(),
+                            r -> !r.isEmpty());
+            assertThat(rows).hasSize(1);
+            assertThat(rows.get(0)).containsEntry("order_id", 1001L).containsEntry("customer_city", "Oslo");
+            assertThat(new BigDecimal(rows.get(0).get("price").toString())).isEqualByComparingTo("12.50");
+
+            Examples.Example sink = Examples.read(bundle.folder().resolve("etc/002-eventstore.json"));
+            Map<String, String> sinkConfig = Examples.localized(sink, servers);
+            String customers = "dbserver1.inventory.customers";
+            assertThat(customers).matches(sinkConfig.get("topics.regex"));
+            cluster.createTopic(customers, 1);
+            send(cluster, customers, CustomerChange.key(42), CustomerChange.created(42, "Sally", "sally@example.com"));
+            rest.createOrUpdate(sink.name(), withEarliestOffsets(sinkConfig));
+            rest.awaitRunning(sink.name(), Integer.parseInt(sinkConfig.get("tasks.max")), TIMEOUT);
+            List<StoredEvent> events = await("events in stream customers-42").atMost(TIMEOUT)
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> eventStore.events("customers-42"), e -> !e.isEmpty());
+            assertThat(events).hasSize(1);
+            assertThat(events.get(0).eventType()).isEqualTo("Created");
+            assertThat(events.get(0).dataAsString()).contains("\"first_name\":\"Sally\"");
+        }
+    }
+
+    private static Map<String, String> withEarliestOffsets(Map<String, String> config) {
+        Map<String, String> copy = new java.util.LinkedHashMap<>(config);
+        copy.put("consumer.override.auto.offset.reset", "earliest");
+        return copy;
+    }
+
+    private static void send(ConnectCluster cluster, String topic, String key, String value) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of())) {
+            producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                    value.getBytes(StandardCharsets.UTF_8))).get();
+        }
     }
 
     private void installAndCheck(Bundle bundle, String discovery) throws IOException {

@@ -113,8 +113,8 @@ final class Examples {
         }
     }
 
-    /** A Postgres database of the test kit for a database name an example uses, made once per JVM. */
-    private static synchronized Database postgres(String name) {
+    /** The test kit's Postgres database standing in for the database an example names, made once per JVM. */
+    static synchronized Database postgres(String name) {
         return DATABASES.computeIfAbsent("postgres/" + name,
                 n -> PostgresServer.shared().createDatabase("bundle_" + name.toLowerCase()));
     }

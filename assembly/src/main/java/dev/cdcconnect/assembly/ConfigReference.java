@@ -79,7 +79,9 @@ public final class ConfigReference {
         }
         System.err.println(checkedIn + " is stale: it is not what the plugins' ConfigDefs say ("
                 + (kept == null ? "the file is missing" : firstDifference(kept, fresh)) + ").\n"
-                + "Regenerate it with: ./mvnw -pl assembly verify -Ddocs.update   (then commit it)");
+                + "Regenerate it from the plugins' sources with:\n"
+                + "  ./mvnw -pl assembly -am verify -DskipTests -Ddocs.update\n"
+                + "then commit docs/config-reference.md.");
         return 1;
     }
 
@@ -110,9 +112,10 @@ public final class ConfigReference {
         StringBuilder out = new StringBuilder();
         out.append("# Configuration reference\n\n")
                 .append("Every setting of every plugin in the cdc-connect bundle, generated from the plugins' own\n")
-                .append("`ConfigDef`s by the build (`./mvnw -pl assembly verify -Ddocs.update` rewrites this file;\n")
-                .append("the build fails when it is out of date). A transform's settings go into a connector's\n")
-                .append("configuration under `transforms.<alias>.`, for example `transforms.infer.nested.mode`.\n\n");
+                .append("`ConfigDef`s by the build, which fails when this file is out of date;\n")
+                .append("`./mvnw -pl assembly -am verify -DskipTests -Ddocs.update` rewrites it. A transform's settings\n")
+                .append("go into a connector's configuration under `transforms.<alias>.`, for example\n")
+                .append("`transforms.infer.nested.mode`.\n\n");
         for (Section section : sections) {
             out.append("- [").append(section.title()).append("](#").append(section.anchor()).append(")\n");
         }

@@ -30,11 +30,16 @@ final class ForkedConnectWorker implements AutoCloseable {
     private final Path log;
     private final String restUrl;
 
+    private final Thread stopOnExit;
+
     private ForkedConnectWorker(String name, Process process, Path log, String restUrl) {
         this.name = name;
         this.process = process;
         this.log = log;
         this.restUrl = restUrl;
+        // a test JVM that ends without closing the worker must not leave it running
+        this.stopOnExit = new Thread(process::destroyForcibly, "stop-" + name);
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
     }
 
     /**
@@ -125,6 +130,11 @@ final class ForkedConnectWorker implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException exiting) {
+            // the JVM is shutting down: the hook stops the worker
+        }
         process.destroy();
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {

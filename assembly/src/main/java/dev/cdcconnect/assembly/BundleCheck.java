@@ -41,13 +41,27 @@ public final class BundleCheck {
     private BundleCheck() {
     }
 
+    /** What the check found: the problems, and for a clean lib/ what was checked. */
+    record Outcome(List<String> problems, String summary) {
+    }
+
     public static void main(String[] args) throws IOException {
         if (args.length != 2) {
             System.err.println("usage: BundleCheck <lib folder> <expected plugin version>");
             System.exit(2);
         }
         Path lib = Path.of(args[0]);
-        String version = args[1];
+        Outcome outcome = check(lib, args[1]);
+        if (!outcome.problems().isEmpty()) {
+            System.err.println("The bundle's lib/ (" + lib + ") has " + outcome.problems().size() + " problem(s):");
+            outcome.problems().forEach(p -> System.err.println("  " + p));
+            System.exit(1);
+        }
+        System.out.println(outcome.summary());
+    }
+
+    /** Checks the jars of {@code lib}; every plugin must report {@code version}. */
+    static Outcome check(Path lib, String version) throws IOException {
         List<String> problems = new ArrayList<>();
         List<Path> jars = BundlePlugins.jars(lib);
         if (jars.isEmpty()) {
@@ -116,15 +130,11 @@ public final class BundleCheck {
                     + " service manifests (exclude it from the bundle)");
         }
 
-        if (!problems.isEmpty()) {
-            System.err.println("The bundle's lib/ (" + lib + ") has " + problems.size() + " problem(s):");
-            problems.forEach(p -> System.err.println("  " + p));
-            System.exit(1);
-        }
-        System.out.println("Bundle lib/ checked: " + jars.size() + " jars, " + jarsByClass.size()
+        String summary = "Bundle lib/ checked: " + jars.size() + " jars, " + jarsByClass.size()
                 + " classes, no class in two jars, none the worker provides, every jar used; signed jars verified: "
-                + (signed.isEmpty() ? "none" : String.join(", ", signed)) + "; plugins:");
-        pluginLines.forEach(System.out::println);
+                + (signed.isEmpty() ? "none" : String.join(", ", signed)) + "; plugins:\n"
+                + String.join("\n", pluginLines);
+        return new Outcome(List.copyOf(problems), summary);
     }
 
     /** The class an entry defines, the same for a multi-release variant; null for anything else. */

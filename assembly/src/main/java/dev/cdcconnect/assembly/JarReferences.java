@@ -142,10 +142,15 @@ final class JarReferences {
         return name.startsWith("META-INF/") ? null : name.substring(0, name.length() - ".class".length());
     }
 
-    /** The UTF-8 constants of a class file: where every type, descriptor and string it names is written. */
+    /**
+     * The UTF-8 constants of a class file: where every type, descriptor and string it names is written. A file
+     * that is not a class file names nothing.
+     */
     private static List<String> constantPoolTexts(InputStream classFile) throws IOException {
         DataInputStream in = new DataInputStream(classFile);
-        if (in.readInt() != 0xCAFEBABE) {
+        byte[] magic = in.readNBytes(4);
+        if (magic.length < 4 || (((magic[0] & 0xFF) << 24) | ((magic[1] & 0xFF) << 16) | ((magic[2] & 0xFF) << 8)
+                | (magic[3] & 0xFF)) != 0xCAFEBABE) {
             return List.of();
         }
         in.readUnsignedShort();

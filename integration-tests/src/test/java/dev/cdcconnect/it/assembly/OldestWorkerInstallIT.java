@@ -1,9 +1,11 @@
 package dev.cdcconnect.it.assembly;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.cdcconnect.testkit.connect.ConnectRestClient;
 import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
+import dev.cdcconnect.testkit.eventstore.StoredEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +35,7 @@ class OldestWorkerInstallIT {
     /** A connector every worker ships, to validate an example's transforms when the example's own connector is
      * not installed in this worker. */
     private static final String FILE_SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector";
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     @ParameterizedTest(name = "plugin.discovery={0}")
     @ValueSource(strings = {"service_load", "hybrid_fail"})
@@ -106,6 +109,10 @@ class OldestWorkerInstallIT {
             }
             softly.assertAll();
             assertThat(validated).as("examples that use the bundle's plugins").isPositive();
+
+            if (discovery.equals("service_load")) {
+                runExamples(bundle, kafka, rest, servers, eventStore, work);
+            }
             for (ForkedConnectWorker worker : workers) {
                 assertThat(worker.logLines("ERROR")).as("errors in the log of a " + workerVersion + " worker")
                         .noneMatch(line -> line.contains("dev.cdcconnect"));
@@ -114,6 +121,44 @@ class OldestWorkerInstallIT {
             workers.forEach(ForkedConnectWorker::close);
             kafka.stop();
         }
+    }
+
+    /**
+     * Plugin code at work in workers of this version, not only loaded: seed 002's EventStoreDB sink appends a
+     * change event to the stand-in, and seed 001's InferSchema gives a schemaless order its schema on the way into
+     * the file sink the distribution ships.
+     */
+    private static void runExamples(Bundle bundle, EmbeddedKafkaCluster kafka, ConnectRestClient rest,
+                                     Examples.Servers servers, EventStoreStandIn eventStore, Path work)
+            throws Exception {
+        Examples.Example sink = Examples.read(bundle.folder().resolve("etc/002-eventstore.json"));
+        Map<String, String> sinkConfig = new LinkedHashMap<>(Examples.localized(sink, servers));
+        sinkConfig.put("consumer.override.auto.offset.reset", "earliest");
+        String customers = "dbserver1.inventory.customers";
+        kafka.createTopic(customers, 1);
+        kafka.produce(customers, CustomerChange.key(7), CustomerChange.created(7, "Anne", "anne@example.com"));
+        rest.createOrUpdate(sink.name(), sinkConfig);
+        rest.awaitRunning(sink.name(), Integer.parseInt(sinkConfig.get("tasks.max")), TIMEOUT);
+        List<StoredEvent> events = await("events in stream customers-7").atMost(TIMEOUT)
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> eventStore.events("customers-7"), e -> !e.isEmpty());
+        assertThat(events).extracting(StoredEvent::eventType).containsExactly("Created");
+        assertThat(events.get(0).dataAsString()).contains("\"first_name\":\"Anne\"");
+
+        Examples.Example infer = Examples.read(bundle.folder().resolve("etc/001-infer.json"));
+        Map<String, String> inferConfig = transformsOnly(Examples.localized(infer, servers));
+        Path file = work.resolve("orders.txt");
+        inferConfig.put("connector.class", FILE_SINK);
+        inferConfig.put("file", file.toString());
+        inferConfig.put("consumer.override.auto.offset.reset", "earliest");
+        kafka.createTopic(inferConfig.get("topics"), 1);
+        kafka.produce(inferConfig.get("topics"), null, "{\"order_id\": 1001, \"customer\": {\"city\": \"Oslo\"}}");
+        rest.createOrUpdate(infer.name(), inferConfig);
+        rest.awaitRunning(infer.name(), 1, TIMEOUT);
+        // the file sink writes each value as Struct.toString(): the inferred fields, flattened
+        String written = await("an order in " + file).atMost(TIMEOUT).pollInterval(Duration.ofMillis(500))
+                .until(() -> Files.exists(file) ? Files.readString(file) : "", text -> text.contains("Struct{"));
+        assertThat(written).contains("order_id=1001", "customer_city=Oslo");
     }
 
     /** Whether the example's connector or one of its transforms is a plugin of the bundle. */

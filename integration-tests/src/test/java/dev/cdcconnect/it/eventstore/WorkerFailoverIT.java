@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cdcconnect.testkit.connect.ConnectCluster;
 import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,13 +48,18 @@ class WorkerFailoverIT {
             // 2,000 rows created and updated 4 times: 10,000 changes before the stop...
             changes.bulk(1, 2_000, 4, 0);
             changes.flush();
-            // Appends that take a while keep some in flight when the worker goes.
-            eventStore.setAppendLatency(Duration.ofMillis(20));
-            connect.rest().createOrUpdate(SINK, EventStoreSinks.config(eventStore, TOPIC, 2));
+            // Appends that take a while keep some in flight when the worker goes. Stream by stream (no multi-stream
+            // append, which carries thousands of events per call) the first 10,000 take ~12 s at 200 ms an append,
+            // so the worker surely stops in the middle of them.
+            eventStore.setAppendLatency(Duration.ofMillis(200));
+            Map<String, String> config = new HashMap<>(EventStoreSinks.config(eventStore, TOPIC, 2));
+            config.put("append.multi.stream", "false");
+            connect.rest().createOrUpdate(SINK, config);
             connect.rest().awaitRunning(SINK, 2, TIMEOUT);
             EventStoreSinks.awaitWritten(connect.rest(), SINK, () -> changes.writtenEvents(eventStore), 2_000, TIMEOUT);
 
             connect.stopOneWorker();
+            eventStore.setAppendLatency(Duration.ofMillis(20));
             int writtenAtStop = changes.writtenEvents(eventStore);
             assertThat(writtenAtStop).as("events written when the worker stopped").isLessThan(changes.expectedEvents());
 

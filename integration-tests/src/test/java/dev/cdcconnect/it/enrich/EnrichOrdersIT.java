@@ -113,7 +113,11 @@ class EnrichOrdersIT {
                 Map.entry("transforms.enrich.lookup.store.key.field", "store_id"),
                 Map.entry("transforms.enrich.lookup.store.output", "flat"),
                 Map.entry("transforms.enrich.lookup.store.fields", "name,city"),
-                Map.entry("transforms.enrich.lookup.store.miss.policy", "null")));
+                // A store opened just before an order is found (wait), a deleted one gives empty store columns
+                // (fallback null) once the lookup has caught up with the store's deletion.
+                Map.entry("transforms.enrich.lookup.store.miss.policy", "wait"),
+                Map.entry("transforms.enrich.lookup.store.wait.timeout.ms", "2000"),
+                Map.entry("transforms.enrich.lookup.store.wait.fallback", "null")));
         config.putAll(lookups);
         return config;
     }

@@ -29,10 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -173,14 +170,11 @@ public final class StreamWriter implements AutoCloseable {
         this.clients = new Clients(clientFactory, metrics);
         this.deadLetters = deadLetters;
         this.idleProgress = Caffeine.newBuilder().maximumSize(100_000).build();
-        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "eventstore-sink-retries");
             thread.setDaemon(true);
             return thread;
         });
-        // Every call schedules its unanswered-call timeout: cancelled ones must not pile up in the queue.
-        timers.setRemoveOnCancelPolicy(true);
-        this.scheduler = timers;
         metrics.gauges(this::bufferedBytes, this::inFlight);
     }
 
@@ -807,8 +801,7 @@ public final class StreamWriter implements AutoCloseable {
         try {
             client = client();
             metrics.streamRecoveries.increment();
-            read = answered(StreamRecovery.read(client, queue.stream, wanted, settings.recoveryScanMaxEvents()),
-                    "reading stream '" + queue.stream + "'");
+            read = StreamRecovery.read(client, queue.stream, wanted, settings.recoveryScanMaxEvents());
         } catch (RuntimeException e) {
             read = CompletableFuture.failedFuture(e);
         }
@@ -842,33 +835,6 @@ public final class StreamWriter implements AutoCloseable {
         });
     }
 
-    /**
-     * The call's future, or a failure with {@link UnansweredCallException} when the client has not completed it
-     * within twice its deadline, so a call the client lost never keeps its stream (and its partition's offsets)
-     * waiting for good.
-     */
-    private <T> CompletableFuture<T> answered(CompletableFuture<T> call, String what) {
-        Duration limit = settings.deadline().multipliedBy(2).plusSeconds(1);
-        CompletableFuture<T> answer = new CompletableFuture<>();
-        ScheduledFuture<?> timeout;
-        try {
-            timeout = scheduler.schedule(
-                    () -> answer.completeExceptionally(new UnansweredCallException(what, limit)),
-                    limit.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException stopped) {
-            return call;
-        }
-        call.whenComplete((value, error) -> {
-            timeout.cancel(false);
-            if (error == null) {
-                answer.complete(value);
-            } else {
-                answer.completeExceptionally(error);
-            }
-        });
-        return answer;
-    }
-
     private void append(StreamQueue queue, List<Pending> batch, StreamState expected) {
         KurrentDBClient client = null;
         CompletableFuture<WriteResult> result;
@@ -876,8 +842,7 @@ public final class StreamWriter implements AutoCloseable {
         try {
             client = client();
             Iterator<EventData> events = batch.stream().map(Pending::event).iterator();
-            result = answered(client.appendToStream(queue.stream, AppendToStreamOptions.get().streamState(expected),
-                    events), "appending to stream '" + queue.stream + "'");
+            result = client.appendToStream(queue.stream, AppendToStreamOptions.get().streamState(expected), events);
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }
@@ -923,8 +888,7 @@ public final class StreamWriter implements AutoCloseable {
         try {
             client = client();
             DeleteStreamOptions options = DeleteStreamOptions.get().streamState(StreamState.any());
-            result = answered(hard ? client.tombstoneStream(queue.stream, options)
-                    : client.deleteStream(queue.stream, options), "deleting stream '" + queue.stream + "'");
+            result = hard ? client.tombstoneStream(queue.stream, options) : client.deleteStream(queue.stream, options);
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }
@@ -1016,8 +980,7 @@ public final class StreamWriter implements AutoCloseable {
                 requests.add(new AppendStreamRequest(queues.get(i).stream,
                         batches.get(i).stream().map(Pending::event).iterator(), expected.get(i)));
             }
-            result = answered(client.multiStreamAppend(requests.iterator()),
-                    "appending to " + queues.size() + " streams");
+            result = client.multiStreamAppend(requests.iterator());
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }

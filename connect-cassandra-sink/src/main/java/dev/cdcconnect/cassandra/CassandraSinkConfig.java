@@ -119,6 +119,11 @@ public final class CassandraSinkConfig extends AbstractConfig {
     private static final String BATCH_MAX_STATEMENTS_DOC = "Most statements in one unlogged batch. Only "
             + "writes to the same partition share a batch; 1 turns batching off.";
 
+    public static final String BATCH_MAX_BYTES = "write.batch.max.bytes";
+    private static final String BATCH_MAX_BYTES_DOC = "Most bytes of values in one unlogged batch. Keep it below "
+            + "the cluster's batch_size_fail_threshold (50 KiB by default), above which Cassandra rejects a batch; "
+            + "a single statement larger than this is written on its own.";
+
     public static final String BATCH_GROUPING = "write.batch.grouping";
     private static final String BATCH_GROUPING_DOC = "Which writes share an unlogged batch. partition: only writes "
             + "to the same partition. replica-set: writes to partitions stored on the same replicas, as bulk "
@@ -223,6 +228,8 @@ public final class CassandraSinkConfig extends AbstractConfig {
                 MAX_CONCURRENT_REQUESTS_DOC, WRITES_GROUP, ++order, Width.SHORT, "Writes in flight");
         def.define(BATCH_MAX_STATEMENTS, Type.INT, 50, ConfigDef.Range.between(1, 1000), Importance.LOW,
                 BATCH_MAX_STATEMENTS_DOC, WRITES_GROUP, ++order, Width.SHORT, "Batch size (statements)");
+        def.define(BATCH_MAX_BYTES, Type.INT, 32 * 1024, ConfigDef.Range.between(1024, 16 * 1024 * 1024),
+                Importance.LOW, BATCH_MAX_BYTES_DOC, WRITES_GROUP, ++order, Width.SHORT, "Batch size (bytes)");
         def.define(BATCH_GROUPING, Type.STRING, "partition", ConfigDef.CaseInsensitiveValidString.in("partition",
                 "replica-set"), Importance.LOW, BATCH_GROUPING_DOC, WRITES_GROUP, ++order, Width.SHORT, "Batch grouping");
         def.define(FLUSH_RECORDS, Type.INT, 2000, ConfigDef.Range.between(1, 1_000_000), Importance.LOW,
@@ -325,6 +332,10 @@ public final class CassandraSinkConfig extends AbstractConfig {
 
     public int batchMaxStatements() {
         return getInt(BATCH_MAX_STATEMENTS);
+    }
+
+    public int batchMaxBytes() {
+        return getInt(BATCH_MAX_BYTES);
     }
 
     public boolean batchByReplicaSet() {

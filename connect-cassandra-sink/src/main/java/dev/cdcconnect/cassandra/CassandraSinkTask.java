@@ -77,7 +77,8 @@ public final class CassandraSinkTask extends SinkTask {
         mapper = new ChangeMapper(config.tableNames(), config.columnMapping(), config.structMode());
         writer = new CassandraWriter(session, catalog, new CassandraWriter.Settings(config.consistencyLevel(),
                 config.ignoreUnknownFields(), config.maxConcurrentRequests(), config.batchMaxStatements(),
-                config.batchByReplicaSet(), config.retryMaxAttempts(), config.retryBackoff(), config.retryBackoffMax()));
+                config.batchMaxBytes(), config.batchByReplicaSet(), config.retryMaxAttempts(), config.retryBackoff(),
+                config.retryBackoffMax()));
         reporter = errantRecordReporter();
     }
 

@@ -24,6 +24,13 @@ import org.apache.kafka.common.config.ConfigException;
 /** Opens driver sessions as the sink's settings say: contact points, local data center, credentials, TLS. */
 public final class Sessions {
 
+    /**
+     * The execution profile of the writer's batches. Cassandra answers a batch over its warn thresholds (5 KiB, or
+     * more than 10 partitions in an unlogged batch) with a warning the driver would log for every request; the
+     * batches are sized on purpose (write.batch.*), below the thresholds that make Cassandra reject them.
+     */
+    public static final String BATCH_PROFILE = "cdcconnect-batches";
+
     private Sessions() {
     }
 
@@ -44,6 +51,9 @@ public final class Sessions {
                 .withDuration(DefaultDriverOption.CONTROL_CONNECTION_TIMEOUT, Duration.ofSeconds(10))
                 .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, Duration.ofSeconds(30))
                 .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(30))
+                .startProfile(BATCH_PROFILE)
+                .withBoolean(DefaultDriverOption.REQUEST_LOG_WARNINGS, false)
+                .endProfile()
                 .build();
         CqlSessionBuilder builder = CqlSession.builder()
                 .withClassLoader(loader)

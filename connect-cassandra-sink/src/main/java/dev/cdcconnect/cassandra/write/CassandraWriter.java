@@ -20,6 +20,7 @@ import dev.cdcconnect.cassandra.mapping.ColumnValue;
 import dev.cdcconnect.cassandra.mapping.TableRef;
 import dev.cdcconnect.cassandra.schema.CqlValues;
 import dev.cdcconnect.cassandra.schema.TableCatalog;
+import dev.cdcconnect.cassandra.session.Sessions;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +54,7 @@ public final class CassandraWriter {
 
     /** What the writer needs from the settings. */
     public record Settings(ConsistencyLevel consistency, boolean ignoreUnknownFields, int maxInFlight,
-                           int batchMaxStatements, boolean batchByReplicaSet, int retryMaxAttempts,
+                           int batchMaxStatements, int batchMaxBytes, boolean batchByReplicaSet, int retryMaxAttempts,
                            Duration retryBackoff, Duration retryBackoffMax) {
     }
 
@@ -120,9 +122,12 @@ public final class CassandraWriter {
         }
         List<Pending> pending = new ArrayList<>();
         for (List<Bound> partition : partitions.values()) {
-            for (int from = 0; from < partition.size(); from += settings.batchMaxStatements()) {
-                List<Bound> chunk = partition.subList(from, Math.min(partition.size(), from + settings.batchMaxStatements()));
+            int from = 0;
+            while (from < partition.size()) {
+                int to = chunkEnd(partition, from);
+                List<Bound> chunk = partition.subList(from, to);
                 pending.add(new Pending(chunk, submit(statement(chunk))));
+                from = to;
             }
         }
         Throwable transientFailure = null;
@@ -153,6 +158,30 @@ public final class CassandraWriter {
                     + " retries: " + Failures.describe(transientFailure), Failures.unwrap(transientFailure));
         }
         return failures;
+    }
+
+    private int chunkEnd(List<Bound> writes, int from) {
+        return chunkEnd(writes, from, settings.batchMaxStatements(), settings.batchMaxBytes(),
+                bound -> bound.statement().computeSizeInBytes(session.getContext()));
+    }
+
+    /**
+     * Where the batch of {@code writes} starting at {@code from} ends: at the statement limit or before the write
+     * that would take it over the byte limit, whichever comes first; a batch holds at least one write.
+     */
+    static <T> int chunkEnd(List<T> writes, int from, int maxStatements, long maxBytes, ToLongFunction<T> size) {
+        int maxEnd = Math.min(writes.size(), from + maxStatements);
+        if (maxEnd - from == 1) {
+            return maxEnd;
+        }
+        long bytes = 0;
+        for (int i = from; i < maxEnd; i++) {
+            bytes += size.applyAsLong(writes.get(i));
+            if (bytes > maxBytes && i > from) {
+                return i;
+            }
+        }
+        return maxEnd;
     }
 
     private static BatchKey batchKey(Bound bound, Optional<TokenMap> tokens) {
@@ -212,6 +241,7 @@ public final class CassandraWriter {
         }
         List<BatchableStatement<?>> statements = chunk.stream().<BatchableStatement<?>>map(Bound::statement).toList();
         return BatchStatement.newInstance(DefaultBatchType.UNLOGGED, statements)
+                .setExecutionProfileName(Sessions.BATCH_PROFILE)
                 .setConsistencyLevel(settings.consistency())
                 .setIdempotent(true);
     }

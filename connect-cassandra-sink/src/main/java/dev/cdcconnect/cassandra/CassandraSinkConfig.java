@@ -198,13 +198,14 @@ public final class CassandraSinkConfig extends AbstractConfig {
                 SECURITY_GROUP, ++order, Width.SHORT, "Hostname validation");
 
         order = 0;
-        def.define(KEYSPACE, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ParsingValidator(TableNames::checkIdentifier),
+        def.define(KEYSPACE, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ParsingValidator(TableNames::checkIdentifier, "a CQL identifier"),
                 Importance.HIGH, KEYSPACE_DOC, MAPPING_GROUP, ++order, Width.MEDIUM, "Keyspace");
-        def.define(TABLE_NAME_TEMPLATE, Type.STRING, "${table}", new ParsingValidator(TableNames::parseTemplate),
+        def.define(TABLE_NAME_TEMPLATE, Type.STRING, "${table}", new ParsingValidator(TableNames::parseTemplate,
+                "table or keyspace.table, with placeholders " + TableNames.PLACEHOLDERS),
                 Importance.HIGH, TABLE_NAME_TEMPLATE_DOC, MAPPING_GROUP, ++order, Width.MEDIUM, "Table name template");
-        def.define(TOPIC_TABLE_MAPPING, Type.LIST, "", new ListValidator(TableNames::parseMappings),
+        def.define(TOPIC_TABLE_MAPPING, Type.LIST, "", new ListValidator(TableNames::parseMappings, "topic=table or topic=keyspace.table,..."),
                 Importance.MEDIUM, TOPIC_TABLE_MAPPING_DOC, MAPPING_GROUP, ++order, Width.LONG, "Topic tables");
-        def.define(COLUMN_MAPPING, Type.LIST, "", new ListValidator(ColumnMapping::parse), Importance.MEDIUM,
+        def.define(COLUMN_MAPPING, Type.LIST, "", new ListValidator(ColumnMapping::parse, "path=column or topic:path=column,..."), Importance.MEDIUM,
                 COLUMN_MAPPING_DOC, MAPPING_GROUP, ++order, Width.LONG, "Column mapping");
         def.define(STRUCT_MODE, Type.STRING, StructMode.FLATTEN.configName(),
                 ConfigDef.CaseInsensitiveValidString.in(Arrays.stream(StructMode.values()).map(StructMode::configName)
@@ -380,7 +381,7 @@ public final class CassandraSinkConfig extends AbstractConfig {
 
     // ---- validators: each parses the value so /config/validate reports what is wrong with it
 
-    private record ParsingValidator(Function<String, ?> parser) implements ConfigDef.Validator {
+    private record ParsingValidator(Function<String, ?> parser, String validValues) implements ConfigDef.Validator {
         @Override
         public void ensureValid(String name, Object value) {
             try {
@@ -389,9 +390,15 @@ public final class CassandraSinkConfig extends AbstractConfig {
                 throw new ConfigException(name, value, e.getMessage());
             }
         }
+
+        /** What the configuration reference and Connect's /config/validate show as the valid values. */
+        @Override
+        public String toString() {
+            return validValues;
+        }
     }
 
-    private record ListValidator(Function<List<String>, ?> parser) implements ConfigDef.Validator {
+    private record ListValidator(Function<List<String>, ?> parser, String validValues) implements ConfigDef.Validator {
         @Override
         @SuppressWarnings("unchecked")
         public void ensureValid(String name, Object value) {
@@ -400,6 +407,11 @@ public final class CassandraSinkConfig extends AbstractConfig {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(name, value, e.getMessage());
             }
+        }
+
+        @Override
+        public String toString() {
+            return validValues;
         }
     }
 

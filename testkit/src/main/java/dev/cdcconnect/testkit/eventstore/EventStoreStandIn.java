@@ -1,9 +1,14 @@
 package dev.cdcconnect.testkit.eventstore;
 
+import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+import io.kurrent.dbclient.proto.streams.StreamsGrpc;
+import io.kurrentdb.protocol.v2.streams.StreamsServiceGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -36,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *       revisions, and commit/prepare positions that grow with the log.</li>
  * </ul>
  * Faults for tests: {@link #setAppendLatency}, {@link #unavailableFor}, {@link #busyFor}, {@link #notLeaderForCalls},
- * {@link #notLeaderFor}, {@link #timeoutNextAppends}, {@link #restart()} and {@link #stop()}/{@link #resume()}.
+ * {@link #notLeaderFor}, {@link #timeoutNextAppends}, {@link #leaveNextAppendsUnanswered}, {@link #restart()} and
+ * {@link #stop()}/{@link #resume()}.
  *
  * <p>Thread-safe: appends to different streams run concurrently, appends to one stream are serialized. Not served:
  * subscriptions, BatchAppend, persistent subscriptions, projections (see {@link #category} and
@@ -185,13 +191,17 @@ public final class EventStoreStandIn implements AutoCloseable {
                 .withOption(ChannelOption.SO_REUSEADDR, true)
                 // A whole append (v2: all records of one stream) travels in one message.
                 .maxInboundMessageSize(Math.max(options.maxAppendSize(), options.maxEventSize()) + 1024 * 1024)
-                .addService(ServerInterceptors.intercept(new StreamsV1Service(store, faults, limits, responder), faults));
+                .addService(withReplyOptional(
+                        ServerInterceptors.intercept(new StreamsV1Service(store, faults, limits, responder), faults),
+                        StreamsGrpc.getAppendMethod()));
         if (options.serverVersion().hasServerFeatures()) {
             builder.addService(ServerInterceptors.intercept(
                     new ServerFeaturesService(options.serverVersion(), options.multiStreamAppend()), faults));
         }
         if (options.multiStreamAppend()) {
-            builder.addService(ServerInterceptors.intercept(new StreamsV2Service(store, faults, limits, responder), faults));
+            builder.addService(withReplyOptional(
+                    ServerInterceptors.intercept(new StreamsV2Service(store, faults, limits, responder), faults),
+                    StreamsServiceGrpc.getAppendSessionMethod()));
         }
         try {
             server = builder.build().start();
@@ -201,6 +211,30 @@ public final class EventStoreStandIn implements AutoCloseable {
         port = server.getPort();
         faults.leaderEndpoint(options.leaderHost != null ? options.leaderHost : "127.0.0.1",
                 options.leaderHost != null ? options.leaderPort : port);
+    }
+
+    /**
+     * The service with {@code method} declared bidi-streaming on the server side only, so that gRPC lets its handler
+     * end a call without a reply ({@link #leaveNextAppendsUnanswered}); for a method with one reply it would turn
+     * that into INTERNAL. Clients are unaffected: the kind of a method does not travel on the wire.
+     */
+    private static ServerServiceDefinition withReplyOptional(ServerServiceDefinition service,
+                                                             MethodDescriptor<?, ?> method) {
+        var retyped = ServerServiceDefinition.builder(service.getServiceDescriptor().getName());
+        for (ServerMethodDefinition<?, ?> definition : service.getMethods()) {
+            retyped.addMethod(bidiStreamingIf(definition, method.getFullMethodName()));
+        }
+        return retyped.build();
+    }
+
+    private static <Q, R> ServerMethodDefinition<Q, R> bidiStreamingIf(ServerMethodDefinition<Q, R> definition,
+                                                                      String fullMethodName) {
+        var descriptor = definition.getMethodDescriptor();
+        if (!descriptor.getFullMethodName().equals(fullMethodName)) {
+            return definition;
+        }
+        return ServerMethodDefinition.create(descriptor.toBuilder()
+                .setType(MethodDescriptor.MethodType.BIDI_STREAMING).build(), definition.getServerCallHandler());
     }
 
     /** {@code kurrentdb://127.0.0.1:<port>?tls=false}: a single node without TLS. */
@@ -382,7 +416,21 @@ public final class EventStoreStandIn implements AutoCloseable {
         faults.timeoutAppends(count, afterWrite);
     }
 
-    /** Removes every fault: latency, unavailable and busy windows, not-leader replies and pending timeouts. */
+    /**
+     * Ends the next {@code count} appends (v1 Append calls and v2 sessions) with status OK but no reply message.
+     * The 1.1.0 client completes an append's future only from a reply or an error, so the future of such a call
+     * never completes, and its deadline cannot fire either (the call is over): to the caller it is a call the
+     * client leaves unanswered for good. With {@code afterWrite} the events are stored first, so a retry must find
+     * them; without, nothing is written.
+     */
+    public void leaveNextAppendsUnanswered(int count, boolean afterWrite) {
+        faults.leaveAppendsUnanswered(count, afterWrite);
+    }
+
+    /**
+     * Removes every fault: latency, unavailable and busy windows, not-leader replies, pending timeouts and
+     * appends to leave unanswered.
+     */
     public void clearFaults() {
         faults.clear();
     }

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Faults injected into the stand-in's calls, set from tests while clients are connected. A server interceptor
- * answers whole calls (unavailable, not leader); the append handlers ask for latency and timeouts.
+ * answers whole calls (unavailable, not leader); the append handlers ask for latency, timeouts and appends left
+ * unanswered.
  */
 final class Faults implements ServerInterceptor {
     private static final Metadata.Key<String> REQUIRES_LEADER =
@@ -27,6 +28,8 @@ final class Faults implements ServerInterceptor {
     private volatile Long busyUntilNanos;
     private final AtomicInteger timeoutsBeforeWrite = new AtomicInteger();
     private final AtomicInteger timeoutsAfterWrite = new AtomicInteger();
+    private final AtomicInteger unansweredBeforeWrite = new AtomicInteger();
+    private final AtomicInteger unansweredAfterWrite = new AtomicInteger();
     private volatile String leaderHost;
     private volatile int leaderPort;
 
@@ -67,6 +70,20 @@ final class Faults implements ServerInterceptor {
         (afterWrite ? timeoutsAfterWrite : timeoutsBeforeWrite).set(count);
     }
 
+    void leaveAppendsUnanswered(int count, boolean afterWrite) {
+        (afterWrite ? unansweredAfterWrite : unansweredBeforeWrite).set(count);
+    }
+
+    /** Whether this append ends without a reply before anything is written. */
+    boolean takeUnansweredBeforeWrite() {
+        return takeOne(unansweredBeforeWrite);
+    }
+
+    /** Whether this append is written, then ends without a reply. */
+    boolean takeUnansweredAfterWrite() {
+        return takeOne(unansweredAfterWrite);
+    }
+
     /** Whether this append fails with a commit timeout before anything is written. */
     boolean takeTimeoutBeforeWrite() {
         return takeOne(timeoutsBeforeWrite);
@@ -85,6 +102,8 @@ final class Faults implements ServerInterceptor {
         busyUntilNanos = null;
         timeoutsBeforeWrite.set(0);
         timeoutsAfterWrite.set(0);
+        unansweredBeforeWrite.set(0);
+        unansweredAfterWrite.set(0);
     }
 
     private static boolean within(Long deadline) {

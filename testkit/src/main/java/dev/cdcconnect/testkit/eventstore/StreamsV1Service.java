@@ -127,9 +127,17 @@ final class StreamsV1Service extends StreamsGrpc.StreamsImplBase {
                     responder.afterAppendLatency(() -> response.onError(Errors.timeout()));
                     return;
                 }
+                if (faults.takeUnansweredBeforeWrite()) {
+                    responder.afterAppendLatency(response::onCompleted);
+                    return;
+                }
                 var result = store.append(List.of(new StreamStore.StreamWrite(stream, expected, events)));
                 if (faults.takeTimeoutAfterWrite()) {
                     responder.afterAppendLatency(() -> response.onError(Errors.timeout()));
+                    return;
+                }
+                if (faults.takeUnansweredAfterWrite()) {
+                    responder.afterAppendLatency(response::onCompleted);
                     return;
                 }
                 responder.afterAppendLatency(() -> reply(stream, expected, result));

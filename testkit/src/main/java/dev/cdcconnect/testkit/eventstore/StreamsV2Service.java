@@ -114,9 +114,17 @@ final class StreamsV2Service extends StreamsServiceGrpc.StreamsServiceImplBase {
                     responder.afterAppendLatency(() -> response.onError(Errors.v2Timeout()));
                     return;
                 }
+                if (faults.takeUnansweredBeforeWrite()) {
+                    responder.afterAppendLatency(response::onCompleted);
+                    return;
+                }
                 var result = store.append(writes);
                 if (faults.takeTimeoutAfterWrite()) {
                     responder.afterAppendLatency(() -> response.onError(Errors.v2Timeout()));
+                    return;
+                }
+                if (faults.takeUnansweredAfterWrite()) {
+                    responder.afterAppendLatency(response::onCompleted);
                     return;
                 }
                 responder.afterAppendLatency(() -> reply(result));

@@ -227,6 +227,46 @@ class EventStoreStandInFaultsTest {
     }
 
     @Test
+    void anAppendLeftUnansweredAfterTheWriteNeverCompletesEvenPastTheClientsDeadline() throws Exception {
+        var shortDeadline = client(standIn, 300);
+        try {
+            standIn.leaveNextAppendsUnanswered(1, true);
+            var event = json(UUID.randomUUID(), "e", "{}");
+            var options = AppendToStreamOptions.get().streamState(StreamState.noStream());
+
+            var unanswered = shortDeadline.appendToStream("s", options, event);
+            await("the events stored").atMost(Duration.ofSeconds(10)).until(() -> standIn.events("s").size() == 1);
+            await("the call still unanswered well past its deadline").during(Duration.ofMillis(1500))
+                    .atMost(Duration.ofSeconds(5)).until(() -> !unanswered.isDone());
+            var retry = StandInTestSupport.await(shortDeadline.appendToStream("s", options, event));
+
+            assertThat(retry.getNextExpectedRevision()).isEqualTo(StreamState.streamRevision(0));
+            assertThat(standIn.events("s")).hasSize(1);
+        } finally {
+            shortDeadline.shutdown().get();
+        }
+    }
+
+    @Test
+    void aMultiStreamAppendLeftUnansweredBeforeTheWriteNeverCompletesAndStoresNothing() throws Exception {
+        var shortDeadline = client(standIn, 300);
+        try {
+            standIn.leaveNextAppendsUnanswered(1, false);
+
+            var unanswered = shortDeadline.multiStreamAppend(List.of(new AppendStreamRequest("s",
+                    List.of(json("e", "{}")).iterator(), StreamState.any())).iterator());
+            await("the call still unanswered well past its deadline").during(Duration.ofMillis(1500))
+                    .atMost(Duration.ofSeconds(5)).until(() -> !unanswered.isDone());
+            StandInTestSupport.await(shortDeadline.appendToStream("other", json("e", "{}")));
+
+            assertThat(standIn.events("s")).isEmpty();
+            assertThat(standIn.events("other")).hasSize(1);
+        } finally {
+            shortDeadline.shutdown().get();
+        }
+    }
+
+    @Test
     void restartKeepsTheDataAndThePortAndTheClientReconnects() throws Exception {
         StandInTestSupport.await(client.appendToStream("s", json("e", "{\"n\":1}")));
         int port = standIn.port();

@@ -24,6 +24,12 @@ final class StandInTestSupport {
         return KurrentDBClient.create(KurrentDBConnectionString.parseOrThrow(standIn.connectionString()));
     }
 
+    /** A client whose calls fail with DEADLINE_EXCEEDED after {@code deadlineMs} when the server does not answer. */
+    static KurrentDBClient client(EventStoreStandIn standIn, long deadlineMs) {
+        return KurrentDBClient.create(KurrentDBConnectionString.parseOrThrow(
+                standIn.connectionString() + "&defaultDeadline=" + deadlineMs));
+    }
+
     static EventData json(UUID id, String type, String data) {
         return EventData.builderAsJson(id, type, data.getBytes(StandardCharsets.UTF_8)).build();
     }

@@ -7,6 +7,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import dev.cdcconnect.testkit.cassandra.CassandraServer;
 import dev.cdcconnect.testkit.connect.ConnectCluster;
 import dev.cdcconnect.testkit.connect.ConnectRestClient;
+import dev.cdcconnect.testkit.connect.DebeziumSources;
 import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.PostgresServer;
 import dev.cdcconnect.testkit.seed.Shop;
@@ -64,21 +65,10 @@ class EnrichedOrdersToCassandraIT {
         shop.addStores(1, 5);
         shop.generateOrders(30);
 
-        rest.createOrUpdate(SOURCE, Map.ofEntries(
-                Map.entry("connector.class", "io.debezium.connector.postgresql.PostgresConnector"),
-                Map.entry("tasks.max", "1"),
-                Map.entry("database.hostname", db.host()),
-                Map.entry("database.port", Integer.toString(db.port())),
-                Map.entry("database.user", db.user()),
-                Map.entry("database.password", db.password()),
-                Map.entry("database.dbname", db.name()),
-                Map.entry("topic.prefix", PREFIX),
-                Map.entry("plugin.name", "pgoutput"),
-                Map.entry("slot.name", "cassandra_it_slot"),
-                Map.entry("publication.name", "cassandra_it_pub"),
-                Map.entry("table.include.list", "public.users,public.stores,public.orders"),
-                Map.entry("topic.creation.default.replication.factor", "1"),
-                Map.entry("topic.creation.default.partitions", "1")));
+        rest.createOrUpdate(SOURCE, DebeziumSources.postgres(db, PREFIX)
+                .slot("cassandra_it_slot").publication("cassandra_it_pub")
+                .tables("public.users", "public.stores", "public.orders")
+                .build());
         rest.awaitRunning(SOURCE, 1, TIMEOUT);
 
         rest.createOrUpdate(SINK, Map.ofEntries(

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cdcconnect.testkit.connect.ConnectCluster;
 import dev.cdcconnect.testkit.connect.ConnectRestClient;
+import dev.cdcconnect.testkit.connect.DebeziumSources;
 import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.PostgresServer;
 import dev.cdcconnect.testkit.seed.Shop;
@@ -56,21 +57,10 @@ class EnrichOrdersIT {
                 + " s.city AS store_city FROM orders o JOIN users u ON u.id = o.user_id JOIN stores s ON s.id = o.store_id"
                 + " ORDER BY o.id");
 
-        rest.createOrUpdate(SOURCE, Map.ofEntries(
-                Map.entry("connector.class", "io.debezium.connector.postgresql.PostgresConnector"),
-                Map.entry("tasks.max", "1"),
-                Map.entry("database.hostname", db.host()),
-                Map.entry("database.port", Integer.toString(db.port())),
-                Map.entry("database.user", db.user()),
-                Map.entry("database.password", db.password()),
-                Map.entry("database.dbname", db.name()),
-                Map.entry("topic.prefix", PREFIX),
-                Map.entry("plugin.name", "pgoutput"),
-                Map.entry("slot.name", "enrich_it_slot"),
-                Map.entry("publication.name", "enrich_it_pub"),
-                Map.entry("table.include.list", "public.users,public.stores,public.orders"),
-                Map.entry("topic.creation.default.replication.factor", "1"),
-                Map.entry("topic.creation.default.partitions", "1")));
+        rest.createOrUpdate(SOURCE, DebeziumSources.postgres(db, PREFIX)
+                .slot("enrich_it_slot").publication("enrich_it_pub")
+                .tables("public.users", "public.stores", "public.orders")
+                .build());
         rest.awaitRunning(SOURCE, 1, TIMEOUT);
         awaitTopic(USERS_TOPIC, 20);
         awaitTopic(STORES_TOPIC, 5);

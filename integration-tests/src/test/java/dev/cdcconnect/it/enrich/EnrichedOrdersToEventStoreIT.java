@@ -6,8 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cdcconnect.it.eventstore.EventStoreSinks;
 import dev.cdcconnect.testkit.connect.ConnectCluster;
 import dev.cdcconnect.testkit.connect.ConnectRestClient;
+import dev.cdcconnect.testkit.connect.DebeziumSources;
 import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.PostgresServer;
 import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
@@ -73,21 +75,10 @@ class EnrichedOrdersToEventStoreIT {
         shop.addStores(1, 5);
         shop.generateOrders(SNAPSHOT_ORDERS);
 
-        rest.createOrUpdate(SOURCE, Map.ofEntries(
-                Map.entry("connector.class", "io.debezium.connector.postgresql.PostgresConnector"),
-                Map.entry("tasks.max", "1"),
-                Map.entry("database.hostname", db.host()),
-                Map.entry("database.port", Integer.toString(db.port())),
-                Map.entry("database.user", db.user()),
-                Map.entry("database.password", db.password()),
-                Map.entry("database.dbname", db.name()),
-                Map.entry("topic.prefix", PREFIX),
-                Map.entry("plugin.name", "pgoutput"),
-                Map.entry("slot.name", "enrich_es_it_slot"),
-                Map.entry("publication.name", "enrich_es_it_pub"),
-                Map.entry("table.include.list", "public.users,public.stores,public.orders"),
-                Map.entry("topic.creation.default.replication.factor", "1"),
-                Map.entry("topic.creation.default.partitions", "1")));
+        rest.createOrUpdate(SOURCE, DebeziumSources.postgres(db, PREFIX)
+                .slot("enrich_es_it_slot").publication("enrich_es_it_pub")
+                .tables("public.users", "public.stores", "public.orders")
+                .build());
         rest.awaitRunning(SOURCE, 1, TIMEOUT);
         awaitTopic(USERS_TOPIC, 20);
         awaitTopic(STORES_TOPIC, 5);
@@ -107,14 +98,8 @@ class EnrichedOrdersToEventStoreIT {
     }
 
     private static Map<String, String> sinkConfig() {
-        return Map.ofEntries(
-                Map.entry("connector.class", "dev.cdcconnect.eventstore.EventStoreSinkConnector"),
-                Map.entry("tasks.max", "1"),
-                Map.entry("topics", ORDERS_TOPIC),
-                Map.entry("eventstore.connection.string", eventStore.connectionString()),
-                Map.entry("consumer.override.auto.offset.reset", "earliest"),
-                Map.entry("retry.backoff.ms", "100"),
-                Map.entry("retry.backoff.max.ms", "2000"),
+        Map<String, String> config = EventStoreSinks.config(eventStore, ORDERS_TOPIC, 1);
+        config.putAll(Map.ofEntries(
                 // Snapshot reads and inserts alike are orders placed, as an event-sourced reader wants them.
                 Map.entry("event.type.mapping",
                         "orders.read=" + PLACED + ",orders.create=" + PLACED + ",orders.update=" + CHANGED),
@@ -134,7 +119,8 @@ class EnrichedOrdersToEventStoreIT {
                 // A store opened just before an order is found; a closed one leaves the order without a store.
                 Map.entry("transforms.enrich.lookup.store.miss.policy", "wait"),
                 Map.entry("transforms.enrich.lookup.store.wait.timeout.ms", "2000"),
-                Map.entry("transforms.enrich.lookup.store.wait.fallback", "null"));
+                Map.entry("transforms.enrich.lookup.store.wait.fallback", "null")));
+        return config;
     }
 
     @Test
@@ -240,21 +226,10 @@ class EnrichedOrdersToEventStoreIT {
     private static List<StoredEvent> awaitEvents(long order, int count) {
         return await(count + " events in " + stream(order)).atMost(TIMEOUT).pollInterval(Duration.ofMillis(300))
                 .until(() -> {
-                    failIfATaskFailed(SOURCE);
-                    failIfATaskFailed(SINK);
+                    EventStoreSinks.failIfATaskFailed(rest, SOURCE);
+                    EventStoreSinks.failIfATaskFailed(rest, SINK);
                     return eventStore.events(stream(order));
                 }, events -> events.size() >= count);
-    }
-
-    private static void failIfATaskFailed(String connector) {
-        rest.status(connector).ifPresent(status -> {
-            for (JsonNode task : status.path("tasks")) {
-                if ("FAILED".equals(task.path("state").asText())) {
-                    throw new AssertionError(connector + " task " + task.path("id").asText() + " FAILED: "
-                            + task.path("trace").asText());
-                }
-            }
-        });
     }
 
     /** The order joined with its user and store as the database has them now. */

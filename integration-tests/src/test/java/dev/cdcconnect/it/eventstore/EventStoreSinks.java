@@ -14,7 +14,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.awaitility.core.ConditionTimeoutException;
 
 /** Deploying the EventStoreDB sink as a user does, and waiting for what it writes. */
-final class EventStoreSinks {
+public final class EventStoreSinks {
 
     static final String CONNECTOR_CLASS = "dev.cdcconnect.eventstore.EventStoreSinkConnector";
 
@@ -25,7 +25,7 @@ final class EventStoreSinks {
      * The sink's configuration for a server and topics, with its defaults otherwise (stream {@code ${table}-${key}},
      * exactly once); reading the topics from their start, and with short retry backoffs so failures resolve fast.
      */
-    static Map<String, String> config(EventStoreStandIn server, String topics, int tasks) {
+    public static Map<String, String> config(EventStoreStandIn server, String topics, int tasks) {
         Map<String, String> config = new HashMap<>();
         config.put("connector.class", CONNECTOR_CLASS);
         config.put("tasks.max", Integer.toString(tasks));
@@ -85,7 +85,7 @@ final class EventStoreSinks {
     }
 
     /** Throws with the task's trace if some task of the connector is FAILED. */
-    static void failIfATaskFailed(ConnectRestClient rest, String connector) {
+    public static void failIfATaskFailed(ConnectRestClient rest, String connector) {
         JsonNode status = rest.status(connector).orElse(null);
         if (status == null) {
             return;

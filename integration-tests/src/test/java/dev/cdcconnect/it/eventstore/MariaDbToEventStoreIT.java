@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cdcconnect.testkit.connect.ConnectCluster;
 import dev.cdcconnect.testkit.connect.ConnectRestClient;
+import dev.cdcconnect.testkit.connect.DebeziumSources;
 import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.MariaDbServer;
 import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
@@ -55,20 +56,8 @@ class MariaDbToEventStoreIT {
 
     @Test
     void changesBecomeEventsOfTheRowsStreamsWithTheirBinlogPosition() {
-        rest.createOrUpdate(SOURCE, Map.ofEntries(
-                Map.entry("connector.class", "io.debezium.connector.mariadb.MariaDbConnector"),
-                Map.entry("tasks.max", "1"),
-                Map.entry("database.hostname", shop.host()),
-                Map.entry("database.port", Integer.toString(shop.port())),
-                Map.entry("database.user", shop.user()),
-                Map.entry("database.password", shop.password()),
-                Map.entry("database.server.id", "184061"),
-                Map.entry("topic.prefix", "esmaria"),
-                Map.entry("database.include.list", "es_shop"),
-                Map.entry("schema.history.internal.kafka.bootstrap.servers", connect.bootstrapServers()),
-                Map.entry("schema.history.internal.kafka.topic", "esmaria.schema-history"),
-                Map.entry("topic.creation.default.replication.factor", "1"),
-                Map.entry("topic.creation.default.partitions", "1")));
+        rest.createOrUpdate(SOURCE,
+                DebeziumSources.mariadb(shop, "esmaria", 184061, connect.bootstrapServers()).build());
         rest.createOrUpdate(SINK, EventStoreSinks.config(eventStore, TOPIC, 1));
         rest.awaitRunning(SOURCE, 1, TIMEOUT);
         rest.awaitRunning(SINK, 1, TIMEOUT);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cdcconnect.testkit.connect.ConnectCluster;
 import dev.cdcconnect.testkit.connect.ConnectRestClient;
+import dev.cdcconnect.testkit.connect.DebeziumSources;
 import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.PostgresServer;
 import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
@@ -58,21 +59,10 @@ class PostgresToEventStoreIT {
 
     @Test
     void insertsUpdatesAndDeletesBecomeEventsOfTheRowsStreamsInCommitOrderWithTheirOrigin() {
-        rest.createOrUpdate(SOURCE, Map.ofEntries(
-                Map.entry("connector.class", "io.debezium.connector.postgresql.PostgresConnector"),
-                Map.entry("tasks.max", "1"),
-                Map.entry("database.hostname", inventory.host()),
-                Map.entry("database.port", Integer.toString(inventory.port())),
-                Map.entry("database.user", inventory.user()),
-                Map.entry("database.password", inventory.password()),
-                Map.entry("database.dbname", inventory.name()),
-                Map.entry("topic.prefix", "espg"),
-                Map.entry("plugin.name", "pgoutput"),
-                Map.entry("slot.name", "es_pg_slot"),
-                Map.entry("publication.name", "es_pg_pub"),
-                Map.entry("table.include.list", "public.customers"),
-                Map.entry("topic.creation.default.replication.factor", "1"),
-                Map.entry("topic.creation.default.partitions", "1")));
+        rest.createOrUpdate(SOURCE, DebeziumSources.postgres(inventory, "espg")
+                .slot("es_pg_slot").publication("es_pg_pub")
+                .tables("public.customers")
+                .build());
         rest.createOrUpdate(SINK, EventStoreSinks.config(eventStore, TOPIC, 1));
         rest.awaitRunning(SOURCE, 1, TIMEOUT);
         rest.awaitRunning(SINK, 1, TIMEOUT);

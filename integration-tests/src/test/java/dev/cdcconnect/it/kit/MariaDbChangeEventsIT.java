@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cdcconnect.testkit.connect.ConnectCluster;
 import dev.cdcconnect.testkit.connect.ConnectRestClient;
+import dev.cdcconnect.testkit.connect.DebeziumSources;
 import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.MariaDbServer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,20 +50,8 @@ class MariaDbChangeEventsIT {
 
     @Test
     void insertUpdateAndDeleteAreReadBackAsChangeEvents() throws IOException {
-        rest.createOrUpdate(CONNECTOR, Map.ofEntries(
-                Map.entry("connector.class", "io.debezium.connector.mariadb.MariaDbConnector"),
-                Map.entry("tasks.max", "1"),
-                Map.entry("database.hostname", inventory.host()),
-                Map.entry("database.port", Integer.toString(inventory.port())),
-                Map.entry("database.user", inventory.user()),
-                Map.entry("database.password", inventory.password()),
-                Map.entry("database.server.id", "184054"),
-                Map.entry("topic.prefix", "kitmaria"),
-                Map.entry("database.include.list", "inventory"),
-                Map.entry("schema.history.internal.kafka.bootstrap.servers", connect.bootstrapServers()),
-                Map.entry("schema.history.internal.kafka.topic", "kitmaria.schema-history"),
-                Map.entry("topic.creation.default.replication.factor", "1"),
-                Map.entry("topic.creation.default.partitions", "1")));
+        rest.createOrUpdate(CONNECTOR,
+                DebeziumSources.mariadb(inventory, "kitmaria", 184054, connect.bootstrapServers()).build());
         rest.awaitRunning(CONNECTOR, 1, TIMEOUT);
 
         // A RUNNING task may still be snapshotting: changes made now could be folded into the snapshot. The

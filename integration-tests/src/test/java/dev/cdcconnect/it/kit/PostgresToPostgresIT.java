@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cdcconnect.testkit.connect.ConnectCluster;
 import dev.cdcconnect.testkit.connect.ConnectRestClient;
+import dev.cdcconnect.testkit.connect.DebeziumSources;
 import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.PostgresServer;
 import java.time.Duration;
@@ -50,21 +51,10 @@ class PostgresToPostgresIT {
 
     @Test
     void insertsUpdatesAndDeletesArriveInTheTargetTable() {
-        rest.createOrUpdate(SOURCE, Map.ofEntries(
-                Map.entry("connector.class", "io.debezium.connector.postgresql.PostgresConnector"),
-                Map.entry("tasks.max", "1"),
-                Map.entry("database.hostname", source.host()),
-                Map.entry("database.port", Integer.toString(source.port())),
-                Map.entry("database.user", source.user()),
-                Map.entry("database.password", source.password()),
-                Map.entry("database.dbname", source.name()),
-                Map.entry("topic.prefix", "kitpg"),
-                Map.entry("plugin.name", "pgoutput"),
-                Map.entry("slot.name", "kit_pg_slot"),
-                Map.entry("publication.name", "kit_pg_pub"),
-                Map.entry("table.include.list", "public.customers"),
-                Map.entry("topic.creation.default.replication.factor", "1"),
-                Map.entry("topic.creation.default.partitions", "1")));
+        rest.createOrUpdate(SOURCE, DebeziumSources.postgres(source, "kitpg")
+                .slot("kit_pg_slot").publication("kit_pg_pub")
+                .tables("public.customers")
+                .build());
         rest.createOrUpdate(SINK, Map.ofEntries(
                 Map.entry("connector.class", "io.debezium.connector.jdbc.JdbcSinkConnector"),
                 Map.entry("tasks.max", "1"),

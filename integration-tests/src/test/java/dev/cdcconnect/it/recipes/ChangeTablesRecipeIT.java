@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cdcconnect.testkit.connect.ConnectCluster;
 import dev.cdcconnect.testkit.connect.ConnectRestClient;
+import dev.cdcconnect.testkit.connect.DebeziumSources;
 import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.PostgresServer;
 import java.time.Duration;
@@ -58,12 +59,7 @@ class ChangeTablesRecipeIT {
 
     @Test
     void everyInsertUpdateAndDeleteBecomesOneRowInOrderWithOperationAndSourceTimestamp() {
-        Map<String, String> sourceConfig = source.configWith(Map.of(
-                "database.hostname", shop.host(),
-                "database.port", Integer.toString(shop.port()),
-                "database.user", shop.user(),
-                "database.password", shop.password(),
-                "database.dbname", shop.name()));
+        Map<String, String> sourceConfig = source.configWith(DebeziumSources.connection(shop));
         Map<String, String> sinkConfig = sink.configWith(Map.of(
                 "connection.url", warehouse.jdbcUrl(),
                 "connection.username", warehouse.user(),

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cdcconnect.testkit.connect.ConnectCluster;
 import dev.cdcconnect.testkit.connect.ConnectRestClient;
+import dev.cdcconnect.testkit.connect.DebeziumSources;
 import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.PostgresServer;
 import java.io.IOException;
@@ -81,12 +82,7 @@ class ObjectStorageRecipeIT {
 
     @Test
     void everyChangeOfEveryTableLandsInItsIcebergTable() {
-        Map<String, String> sourceConfig = source.configWith(Map.of(
-                "database.hostname", shop.host(),
-                "database.port", Integer.toString(shop.port()),
-                "database.user", shop.user(),
-                "database.password", shop.password(),
-                "database.dbname", shop.name()));
+        Map<String, String> sourceConfig = source.configWith(DebeziumSources.connection(shop));
         Map<String, String> sinkConfig = sink.configWith(Map.of(
                 "iceberg.kafka.bootstrap.servers", connect.bootstrapServers(),
                 "iceberg.catalog.uri", catalogDb.jdbcUrl(),

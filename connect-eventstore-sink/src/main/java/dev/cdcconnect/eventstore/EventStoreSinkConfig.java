@@ -60,8 +60,10 @@ public final class EventStoreSinkConfig extends AbstractConfig {
             + "server's certificate, when it is not one the JVM trusts. Empty: the JVM's trust store.";
 
     public static final String DEADLINE_MS = "eventstore.deadline.ms";
-    private static final String DEADLINE_MS_DOC = "How long one append or read may take before it is "
-            + "abandoned and retried.";
+    private static final String DEADLINE_MS_DOC = "How long one append, read or delete may take before it is "
+            + "abandoned and retried (the client's deadline for each call). A call the client leaves unanswered "
+            + "for twice this plus one second is abandoned too: the client is replaced and the records are "
+            + "retried, under the same rules, so nothing is written twice.";
 
     public static final String STREAM_NAME_TEMPLATE = "stream.name.template";
     private static final String STREAM_NAME_TEMPLATE_DOC = "Name of the stream each record's event goes to. "

@@ -132,6 +132,42 @@ class FailureTaskTest {
         assertEachRecordOnceInOrder(30);
     }
 
+    static Stream<Arguments> appendPathsAndGuarantees() {
+        return Stream.of(true, false).flatMap(multiStream -> Stream.of(
+                        dev.cdcconnect.eventstore.write.DeliveryGuarantee.EXACTLY_ONCE,
+                        dev.cdcconnect.eventstore.write.DeliveryGuarantee.AT_LEAST_ONCE)
+                .map(guarantee -> Arguments.of(multiStream, guarantee)));
+    }
+
+    /**
+     * The stand-in ends the append without a reply after storing its events: the real client never completes that
+     * call, and no deadline of its own fires. The writer gives the call up, replaces the client and appends again;
+     * the stream holds every record once.
+     */
+    @ParameterizedTest
+    @MethodSource("appendPathsAndGuarantees")
+    void anAppendTheClientLeavesUnansweredIsRetriedOnANewClientAndWrittenOnce(
+            boolean multiStream, dev.cdcconnect.eventstore.write.DeliveryGuarantee guarantee) {
+        server = EventStoreStandIn.start();
+        Customers customers = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.STRUCT);
+        TopicPartition partition = new TopicPartition(customers.topic(), 0);
+        SinkTaskRunner runner = runner(server)
+                .with(EventStoreSinkConfig.DEADLINE_MS, "300")
+                .with(EventStoreSinkConfig.APPEND_MULTI_STREAM, Boolean.toString(multiStream))
+                .with(EventStoreSinkConfig.DELIVERY_GUARANTEE, guarantee.configName()).start();
+        runner.put(creates(customers, 0, 10));
+        runner.awaitAcknowledged(partition, 9);
+        long recreations = TaskMetrics.of("ClientRecreations");
+        // The next append (with multi-stream appends on: one call for the ten streams) is stored, never answered.
+        server.leaveNextAppendsUnanswered(1, true);
+
+        runner.put(creates(customers, 10, 20));
+        runner.awaitAcknowledged(partition, 29);
+
+        assertEachRecordOnceInOrder(30);
+        assertThat(TaskMetrics.of("ClientRecreations")).as("client replaced").isGreaterThan(recreations);
+    }
+
     @ParameterizedTest
     @EnumSource(Customers.Shape.class)
     void anUnavailableServerMakesPutRetriableUntilItIsBackThenEverythingIsWrittenOnce(Customers.Shape shape) {

@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The EventStoreDB client in use, replaced by a new one when it shuts itself down (the client gives up for good
- * after failing to discover the server {@code maxDiscoverAttempts} times).
+ * after failing to discover the server {@code maxDiscoverAttempts} times) or leaves a call unanswered.
  */
 final class Clients implements AutoCloseable {
 
@@ -30,12 +30,15 @@ final class Clients implements AutoCloseable {
         return current;
     }
 
-    /** Replaces the client if {@code failed} is still the one in use (several calls see the same shutdown). */
-    synchronized void replace(KurrentDBClient failed) {
+    /**
+     * Replaces the client if {@code failed} is still the one in use (several calls see the same failure);
+     * {@code why} completes the log line.
+     */
+    synchronized void replace(KurrentDBClient failed, String why) {
         if (closed || current != failed) {
             return;
         }
-        LOG.info("EventStoreDB client shut down after failing to reach the server; creating a new one");
+        LOG.info("EventStoreDB client {}; creating a new one", why);
         current = null;
         metrics.clientRecreations.increment();
         shutdownQuietly(failed);

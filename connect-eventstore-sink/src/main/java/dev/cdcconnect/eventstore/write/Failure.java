@@ -18,7 +18,10 @@ import java.util.concurrent.TimeoutException;
 enum Failure {
     /** The server could not be used for now (unavailable, busy, not the leader, deadline passed): retry later. */
     TRANSIENT,
-    /** The client gave up on the server after failed discovery and must be replaced, then retried. */
+    /**
+     * The client gave up on the server after failed discovery, or left a call unanswered: it must be replaced, then
+     * the call retried.
+     */
     CLIENT_SHUT_DOWN,
     /** The stream's revision is not the one expected. */
     WRONG_EXPECTED_VERSION,
@@ -50,7 +53,7 @@ enum Failure {
 
     static Failure classify(Throwable error) {
         Throwable e = unwrap(error);
-        if (e instanceof ConnectionShutdownException) {
+        if (e instanceof ConnectionShutdownException || e instanceof UnansweredCallException) {
             return CLIENT_SHUT_DOWN;
         }
         if (e instanceof NotLeaderException || e instanceof TimeoutException) {

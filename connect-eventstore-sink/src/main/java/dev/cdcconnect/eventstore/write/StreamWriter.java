@@ -54,13 +54,21 @@ import org.slf4j.LoggerFactory;
  * the dead letter queue).
  *
  * <p>Failures: transient ones (server unavailable or busy, not the leader, deadline, a client that shut itself
- * down, which is replaced) are retried with exponential backoff; when a stream has used up its retries,
- * {@link #write} refuses new records with a {@link RetriableException} until an append succeeds again. A record
- * that can never be written (too big, deleted stream, refused content, not convertible) goes to the
+ * down or left a call unanswered, which is replaced) are retried with exponential backoff; when a stream has used
+ * up its retries, {@link #write} refuses new records with a {@link RetriableException} until an append succeeds
+ * again. A record that can never be written (too big, deleted stream, refused content, not convertible) goes to the
  * {@link DeadLetterQueue}. Anything else fails the task.
  *
+ * <p>Every call carries the deadline, so the client answers it by then, if only with DEADLINE_EXCEEDED. It can still
+ * lose a call (a server that ends a call without a reply; a call handed to the client just as it shuts itself down
+ * after failing to reach a restarting server): its future never completes and the stream would wait for good. A
+ * call still unanswered well past its deadline ({@link #unansweredAfter}) therefore fails with
+ * {@link UnansweredCallException}, which replaces the client and retries the records like any failure whose outcome
+ * is unknown.
+ *
  * <p>{@link #write}, {@link #committableOffsets}, {@link #closePartitions} and {@link #close} are called on the
- * task's thread; completions of EventStoreDB calls arrive on the client's threads.
+ * task's thread; completions of EventStoreDB calls arrive on the client's threads, or on the JDK's timer thread for
+ * a call given up as unanswered.
  */
 public final class StreamWriter implements AutoCloseable {
 
@@ -330,13 +338,13 @@ public final class StreamWriter implements AutoCloseable {
             Throwable failure;
             try {
                 client.multiStreamAppend(java.util.Collections.emptyIterator())
-                        .get(settings.deadline().toMillis(), TimeUnit.MILLISECONDS);
+                        .get(unansweredAfter().toMillis(), TimeUnit.MILLISECONDS);
                 supported = true;
                 continue;
             } catch (java.util.concurrent.ExecutionException e) {
                 Failure kind = Failure.classify(e);
                 if (kind == Failure.CLIENT_SHUT_DOWN) {
-                    clients.replace(client);
+                    replaceClient(client, e);
                 }
                 if (kind == Failure.UNSUPPORTED) {
                     supported = false;
@@ -349,7 +357,8 @@ public final class StreamWriter implements AutoCloseable {
                 }
                 failure = Failure.unwrap(e);
             } catch (java.util.concurrent.TimeoutException e) {
-                failure = e;
+                failure = new UnansweredCallException("asking EventStoreDB for its features", unansweredAfter());
+                replaceClient(client, failure);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new RetriableException("Interrupted while asking EventStoreDB for its features", e);
@@ -727,7 +736,7 @@ public final class StreamWriter implements AutoCloseable {
         switch (kind) {
             case TRANSIENT, CLIENT_SHUT_DOWN -> {
                 if (kind == Failure.CLIENT_SHUT_DOWN) {
-                    clients.replace(client);
+                    replaceClient(client, error);
                 }
                 putBack(queue, batch);
                 retryLater(queue, error, false);
@@ -795,13 +804,46 @@ public final class StreamWriter implements AutoCloseable {
         return client;
     }
 
+    private void replaceClient(KurrentDBClient client, Throwable error) {
+        clients.replace(client, Failure.unwrap(error) instanceof UnansweredCallException
+                ? "left a call unanswered" : "shut down after failing to reach the server");
+    }
+
+    /**
+     * How long a call may stay unanswered before it is given up: twice the deadline the client applies to it,
+     * plus a second, so a call the client is still processing normally has long failed or succeeded by then.
+     */
+    private Duration unansweredAfter() {
+        return settings.deadline().multipliedBy(2).plusSeconds(1);
+    }
+
+    /**
+     * The call's outcome, or {@link UnansweredCallException} once the call has been unanswered for
+     * {@link #unansweredAfter}. The JDK's timer behind {@link CompletableFuture#orTimeout} is a daemon thread shared
+     * by the JVM and cancels the timeout as soon as the call completes: nothing of it needs stopping, so it cannot
+     * hold up a task's stop or the JVM's exit. A call given up here is handled on that timer thread; the handling
+     * only takes the writer's lock briefly and starts calls without waiting for them.
+     */
+    private <T> CompletableFuture<T> answered(CompletableFuture<T> call, String what) {
+        Duration limit = unansweredAfter();
+        return call.copy().orTimeout(limit.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(error -> {
+            if (error instanceof java.util.concurrent.TimeoutException) {
+                LOG.warn("EventStoreDB client left {} unanswered for {} ms; replacing the client and retrying",
+                        what, limit.toMillis());
+                return CompletableFuture.failedFuture(new UnansweredCallException(what, limit));
+            }
+            return CompletableFuture.failedFuture(error);
+        });
+    }
+
     private void recover(StreamQueue queue, Set<TopicPartition> wanted) {
         KurrentDBClient client = null;
         CompletableFuture<StreamProgress> read;
         try {
             client = client();
             metrics.streamRecoveries.increment();
-            read = StreamRecovery.read(client, queue.stream, wanted, settings.recoveryScanMaxEvents());
+            read = answered(StreamRecovery.read(client, queue.stream, wanted, settings.recoveryScanMaxEvents()),
+                    "the read of stream '" + queue.stream + "'");
         } catch (RuntimeException e) {
             read = CompletableFuture.failedFuture(e);
         }
@@ -842,7 +884,8 @@ public final class StreamWriter implements AutoCloseable {
         try {
             client = client();
             Iterator<EventData> events = batch.stream().map(Pending::event).iterator();
-            result = client.appendToStream(queue.stream, AppendToStreamOptions.get().streamState(expected), events);
+            result = answered(client.appendToStream(queue.stream, AppendToStreamOptions.get().streamState(expected),
+                    events), "an append to stream '" + queue.stream + "'");
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }
@@ -888,7 +931,8 @@ public final class StreamWriter implements AutoCloseable {
         try {
             client = client();
             DeleteStreamOptions options = DeleteStreamOptions.get().streamState(StreamState.any());
-            result = hard ? client.tombstoneStream(queue.stream, options) : client.deleteStream(queue.stream, options);
+            result = answered(hard ? client.tombstoneStream(queue.stream, options)
+                    : client.deleteStream(queue.stream, options), "the deletion of stream '" + queue.stream + "'");
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }
@@ -980,7 +1024,8 @@ public final class StreamWriter implements AutoCloseable {
                 requests.add(new AppendStreamRequest(queues.get(i).stream,
                         batches.get(i).stream().map(Pending::event).iterator(), expected.get(i)));
             }
-            result = client.multiStreamAppend(requests.iterator());
+            result = answered(client.multiStreamAppend(requests.iterator()),
+                    "an append to " + queues.size() + " streams");
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }
@@ -1016,7 +1061,7 @@ public final class StreamWriter implements AutoCloseable {
                                 + "appending stream by stream");
                         multiStreamSupported = false;
                     } else if (kind == Failure.CLIENT_SHUT_DOWN) {
-                        clients.replace(used);
+                        replaceClient(used, error);
                     }
                     LOG.debug("Multi-stream append failed ({}); appending its streams one by one",
                             Failure.describe(error));

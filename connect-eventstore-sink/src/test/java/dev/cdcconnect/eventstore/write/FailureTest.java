@@ -33,4 +33,14 @@ class FailureTest {
         assertThat(Failure.classify(new UnsupportedOperationException("no multi-stream append")))
                 .isEqualTo(Failure.UNSUPPORTED);
     }
+
+    @Test
+    void aCallLeftUnansweredReplacesTheClientLikeAShutDownOne() {
+        UnansweredCallException unanswered = new UnansweredCallException("an append to stream 'customers-1'",
+                java.time.Duration.ofSeconds(21));
+
+        assertThat(Failure.classify(new CompletionException(unanswered))).isEqualTo(Failure.CLIENT_SHUT_DOWN);
+        assertThat(Failure.describe(unanswered))
+                .isEqualTo("UnansweredCallException: an append to stream 'customers-1' got no answer within 21000 ms");
+    }
 }

@@ -116,8 +116,8 @@ public final class CassandraSinkConfig extends AbstractConfig {
             + "batches) in flight at once, per task.";
 
     public static final String BATCH_MAX_STATEMENTS = "write.batch.max.statements";
-    private static final String BATCH_MAX_STATEMENTS_DOC = "Most statements in one unlogged batch. Only "
-            + "writes to the same partition share a batch; 1 turns batching off.";
+    private static final String BATCH_MAX_STATEMENTS_DOC = "Most statements in one unlogged batch (which "
+            + "writes may share one: write.batch.grouping); 1 turns batching off.";
 
     public static final String BATCH_MAX_BYTES = "write.batch.max.bytes";
     private static final String BATCH_MAX_BYTES_DOC = "Most bytes of values in one unlogged batch. Keep it below "

@@ -111,13 +111,13 @@ public final class CassandraSinkTask extends SinkTask {
     @Override
     public void put(Collection<SinkRecord> records) {
         for (SinkRecord record : records) {
-            Position position = new Position(new TopicPartition(record.topic(), record.kafkaPartition()),
-                    record.kafkaOffset());
+            // A transform may have renamed the topic (to pick the table): offsets are the original partition's.
+            Position position = new Position(originalPartition(record), record.originalKafkaOffset());
             if (!pending.add(position)) {
                 // Delivered again after a retriable failure: its change is still buffered.
                 continue;
             }
-            pendingMaxOffset.merge(position.partition(), record.kafkaOffset(), Math::max);
+            pendingMaxOffset.merge(position.partition(), position.offset(), Math::max);
             try {
                 Optional<Change> change = mapper.map(record);
                 if (change.isPresent()) {
@@ -167,9 +167,12 @@ public final class CassandraSinkTask extends SinkTask {
             }
         }
         awaitReports();
-        pendingMaxOffset.forEach((partition, offset) ->
-                acknowledged.merge(partition, new OffsetAndMetadata(offset + 1),
-                        (a, b) -> a.offset() >= b.offset() ? a : b));
+        pendingMaxOffset.forEach((partition, offset) -> {
+            // Not past the first change of a commit millisecond whose changes may go on: delivered again after a
+            // restart, they must get the same sequence, counted from that change.
+            long next = Math.min(offset + 1, mapper.timestamps().openRunStart(partition).orElse(offset + 1));
+            acknowledged.merge(partition, new OffsetAndMetadata(next), (a, b) -> a.offset() >= b.offset() ? a : b);
+        });
         buffer.clear();
         pending.clear();
         pendingMaxOffset.clear();
@@ -177,8 +180,8 @@ public final class CassandraSinkTask extends SinkTask {
 
     /** A record that cannot be written goes to the dead letter queue, or fails the task naming it. */
     private void report(SinkRecord record, String reason, Throwable cause) {
-        String message = "Cannot write record " + record.topic() + "-" + record.kafkaPartition() + " offset "
-                + record.kafkaOffset() + " to Cassandra: " + reason;
+        String message = "Cannot write record " + originalPartition(record) + " offset "
+                + record.originalKafkaOffset() + " to Cassandra: " + reason;
         if (reporter == null) {
             throw new ConnectException(message, cause);
         }
@@ -209,13 +212,18 @@ public final class CassandraSinkTask extends SinkTask {
     @Override
     public void close(Collection<TopicPartition> partitions) {
         // Whatever is still buffered for these partitions will be delivered to their next owner.
-        buffer.removeIf(c -> partitions.contains(new TopicPartition(c.record().topic(), c.record().kafkaPartition())));
+        buffer.removeIf(c -> partitions.contains(originalPartition(c.record())));
         pending.removeIf(p -> partitions.contains(p.partition()));
         partitions.forEach(pendingMaxOffset::remove);
         partitions.forEach(acknowledged::remove);
         if (mapper != null) {
             mapper.timestamps().forget(partitions);
         }
+    }
+
+    /** The topic-partition the worker consumed the record from, before any transform renamed its topic. */
+    public static TopicPartition originalPartition(SinkRecord record) {
+        return new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
     }
 
     @Override

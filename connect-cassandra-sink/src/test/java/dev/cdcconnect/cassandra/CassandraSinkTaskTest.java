@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Date;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
@@ -83,28 +84,112 @@ class CassandraSinkTaskTest {
                 change(Operation.CREATE, 1_000, null, customer(1, "Ann", "a")),
                 change(Operation.CREATE, 1_000, null, customer(2, "Bob", "b")),
                 change(Operation.DELETE, 2_000, customer(1, "Ann", "a"), null),
-                tombstone(1)));
+                tombstone(1),
+                change(Operation.CREATE, 3_000, null, customer(3, "Cy", "c"))));
         Map<TopicPartition, OffsetAndMetadata> committed = commit(task);
 
-        assertThat(rows(table)).containsExactly("2|Bob|b");
-        assertThat(committed.get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(offset);
+        assertThat(rows(table)).containsExactly("2|Bob|b", "3|Cy|c");
+        // committed past the tombstone, up to the last commit millisecond, whose changes may go on
+        assertThat(committed.get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(offset - 1);
     }
 
     @Test
-    void writesCarryTheSourceCommitTimeAndTransactionSequence() {
+    void writesCarryTheSourceCommitTimeAndTheirRankAmongTheChangesOfItsMillisecond() {
         String table = customersTable("write_time");
         CassandraSinkTask task = start(new TestContext(false), props(table));
-        Envelopes tx = Envelopes.postgres("shop", "public", "customers").tsMs(1_700_000_000_123L)
-                .transaction("771:33816960", 4);
+        Envelopes tx = Envelopes.postgres("shop", "public", "customers").tsMs(1_700_000_000_123L);
 
-        task.put(List.of(record(key(1), tx.struct(Operation.CREATE, null, customer(1, "Ann", "a")))));
+        task.put(List.of(record(key(1), tx.struct(Operation.CREATE, null, customer(1, "Ann", "a"))),
+                record(key(2), tx.struct(Operation.CREATE, null, customer(2, "Bob", "b"))),
+                record(key(3), tx.tsMs(1_700_000_000_124L).struct(Operation.CREATE, null, customer(3, "Cy", "c")))));
         commit(task);
 
-        Row row = CASSANDRA.execute("SELECT WRITETIME(name) AS w FROM " + KS + "." + table + " WHERE id = 1").get(0);
-        assertThat(row.getLong("w")).isEqualTo(1_700_000_000_123_004L);
+        assertThat(CASSANDRA.execute("SELECT id, WRITETIME(name) AS w FROM " + KS + "." + table))
+                .extracting(r -> r.getInt("id") + "@" + r.getLong("w"))
+                .containsExactlyInAnyOrder("1@1700000000123000", "2@1700000000123001", "3@1700000000124000");
+    }
+
+    @Test
+    void transactionsCommittedInTheSameMillisecondApplyInCommitOrder() {
+        String table = customersTable("same_ms");
+        CassandraSinkTask task = start(new TestContext(false), props(table));
+        Envelopes first = Envelopes.postgres("shop", "public", "customers").tsMs(7_000).txId(1001);
+        Envelopes second = Envelopes.postgres("shop", "public", "customers").tsMs(7_000).txId(1002);
+
+        // with equal write timestamps Cassandra would keep the larger value, the first one's
+        task.put(List.of(record(key(1), first.struct(Operation.CREATE, null, customer(1, "zed", "z"))),
+                record(key(9), first.struct(Operation.CREATE, null, customer(9, "other", "o"))),
+                record(key(1), second.struct(Operation.UPDATE, null, customer(1, "amy", "a")))));
+        commit(task);
+
+        assertThat(rows(table)).containsExactly("1|amy|a", "9|other|o");
+    }
+
+    @Test
+    void aTopicRenamedByATransformCommitsTheOffsetsOfTheTopicItWasConsumedFrom() {
+        String table = customersTable("renamed_topic");
+        CassandraSinkTask task = start(new TestContext(false), props(table, "write.flush.records", "1000",
+                "write.flush.interval.ms", "600000"));
+        TopicPartition consumed = new TopicPartition("dbserver1.public.customers_v1", 3);
+        Struct value = Envelopes.postgres("shop", "public", "customers").tsMs(1_000)
+                .struct(Operation.CREATE, null, customer(1, "Ann", "a"));
+        Struct next = Envelopes.postgres("shop", "public", "customers").tsMs(2_000)
+                .struct(Operation.CREATE, null, customer(2, "Bob", "b"));
+        // as a RegexRouter in front of the sink hands them over
+        task.put(List.of(renamed(value, consumed, 41), renamed(next, consumed, 42)));
+        Map<TopicPartition, OffsetAndMetadata> committed = task.preCommit(
+                Map.of(consumed, new OffsetAndMetadata(43)));
+
+        assertThat(rows(table)).containsExactly("1|Ann|a", "2|Bob|b");
+        // past the first record; more changes of the last commit millisecond may follow
+        assertThat(committed).containsExactly(Map.entry(consumed, new OffsetAndMetadata(42)));
+
+        Struct later = Envelopes.postgres("shop", "public", "customers").tsMs(3_000)
+                .struct(Operation.UPDATE, customer(1, "Ann", "a"), customer(1, "Anna", "a"));
+        task.put(List.of(renamed(later, consumed, 43)));
+        // revoked before it is written: the partition's next owner writes it
+        task.close(List.of(consumed));
+        task.preCommit(Map.of());
+
+        assertThat(rows(table)).containsExactly("1|Ann|a", "2|Bob|b");
+    }
+
+    private static SinkRecord renamed(Struct value, TopicPartition consumed, long offset) {
+        return new SinkRecord(TOPIC, 0, KEY, key(value.getStruct("after") != null ? value.getStruct("after").getInt32("id")
+                : value.getStruct("before").getInt32("id")), value.schema(), value, offset, null,
+                TimestampType.NO_TIMESTAMP_TYPE, null, consumed.topic(), consumed.partition(), offset);
     }
 
     // ---- order safety and idempotence
+
+    @Test
+    void aRestartInTheMiddleOfATransactionDeliversItFromItsStartSoItsLaterChangeStillWins() {
+        String table = customersTable("restart_mid_tx");
+        Map<String, String> props = props(table, "write.flush.records", "1000", "write.flush.interval.ms", "600000");
+        Envelopes tx = Envelopes.postgres("shop", "public", "customers").tsMs(5_000).txId(901);
+        Envelopes next = Envelopes.postgres("shop", "public", "customers").tsMs(6_000).txId(902);
+        // one transaction changes a row twice; with equal write timestamps Cassandra would keep the larger value
+        List<SinkRecord> log = List.of(
+                record(key(1), tx.struct(Operation.CREATE, null, customer(1, "zed", "first"))),
+                record(key(1), tx.struct(Operation.UPDATE, null, customer(1, "amy", "second"))),
+                record(key(2), next.struct(Operation.CREATE, null, customer(2, "bob", "b"))));
+
+        CassandraSinkTask first = start(new TestContext(false), props);
+        first.put(log.subList(0, 1));
+        long committed = first.preCommit(Map.of(new TopicPartition(TOPIC, 0), new OffsetAndMetadata(offset)))
+                .get(new TopicPartition(TOPIC, 0)).offset();
+        first.stop();
+        // more changes of its commit millisecond may follow: the commit stays at its first one
+        assertThat(committed).isEqualTo(log.get(0).kafkaOffset());
+
+        CassandraSinkTask restarted = start(new TestContext(false), props);
+        restarted.put(log.stream().filter(r -> r.kafkaOffset() >= committed).toList());
+        Map<TopicPartition, OffsetAndMetadata> after = commit(restarted);
+
+        assertThat(rows(table)).containsExactly("1|amy|second", "2|bob|b");
+        // a later millisecond has begun: the first one is complete and committed, the new one held back
+        assertThat(after.get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(log.get(2).kafkaOffset());
+    }
 
     @Test
     void anOlderChangeReplayedAfterANewerOneDoesNotWin() {
@@ -293,15 +378,18 @@ class CassandraSinkTaskTest {
 
         task.put(List.of(change(Operation.CREATE, 1_000, null, customer(1, "not-a-uuid", "a")),
                 change(Operation.CREATE, 1_000, null,
-                        customer(2, "3f1c1b9e-7c43-4d5e-9a43-7c2f6e0a1b2c", "b"))));
+                        customer(2, "3f1c1b9e-7c43-4d5e-9a43-7c2f6e0a1b2c", "b")),
+                change(Operation.CREATE, 2_000, null, customer(3, null, "c"))));
         Map<TopicPartition, OffsetAndMetadata> committed = commit(task);
 
-        assertThat(CASSANDRA.execute("SELECT id FROM " + KS + ".typed")).extracting(r -> r.getInt("id")).containsExactly(2);
+        assertThat(CASSANDRA.execute("SELECT id FROM " + KS + ".typed")).extracting(r -> r.getInt("id"))
+                .containsExactlyInAnyOrder(2, 3);
         assertThat(context.reported).hasSize(1);
-        assertThat(context.reported.get(0).record().kafkaOffset()).isEqualTo(offset - 2);
+        assertThat(context.reported.get(0).record().kafkaOffset()).isEqualTo(offset - 3);
         assertThat(context.reported.get(0).error().getMessage())
-                .contains(TOPIC + "-0 offset " + (offset - 2), "field name", "'not-a-uuid' is not a UUID");
-        assertThat(committed.get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(offset);
+                .contains(TOPIC + "-0 offset " + (offset - 3), "field name", "'not-a-uuid' is not a UUID");
+        // committed past the reported record, up to the last commit millisecond, whose changes may go on
+        assertThat(committed.get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(offset - 1);
     }
 
     @Test
@@ -389,10 +477,11 @@ class CassandraSinkTaskTest {
                 "retry.max.attempts", "2", "retry.backoff.ms", "50", "write.flush.records", "1000",
                 "write.flush.interval.ms", "600000"));
         SinkRecord record = change(Operation.CREATE, 1_000, null, customer(1, "Ann", "a"));
+        SinkRecord later = change(Operation.CREATE, 2_000, null, customer(2, "Bob", "b"));
         Map<TopicPartition, OffsetAndMetadata> current = Map.of(new TopicPartition(TOPIC, 0),
                 new OffsetAndMetadata(offset));
 
-        task.put(List.of(record));
+        task.put(List.of(record, later));
         assertThatThrownBy(() -> task.preCommit(current))
                 .isInstanceOf(RetriableException.class)
                 .hasMessageContaining("UnavailableException");
@@ -400,10 +489,11 @@ class CassandraSinkTaskTest {
 
         CASSANDRA.execute("ALTER KEYSPACE sink_rf3 WITH replication = {'class': 'NetworkTopologyStrategy', "
                 + "'datacenter1': 1}");
-        task.put(List.of(record));
+        task.put(List.of(record, later));
         Map<TopicPartition, OffsetAndMetadata> committed = task.preCommit(current);
 
-        assertThat(committed.get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(offset);
+        // past the record, up to the last commit millisecond, whose changes may go on
+        assertThat(committed.get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(later.kafkaOffset());
         assertThat(CASSANDRA.execute("SELECT name FROM sink_rf3.customers WHERE id = 1").get(0).getString(0)).isEqualTo("Ann");
         CASSANDRA.execute("DROP KEYSPACE sink_rf3");
     }
@@ -428,12 +518,14 @@ class CassandraSinkTaskTest {
         CassandraSinkTask task = start(new TestContext(false), props(table, "write.flush.records", "1000",
                 "write.flush.interval.ms", "600000"));
 
-        task.put(List.of(change(Operation.CREATE, 1_000, null, customer(1, "Ann", "a"))));
+        task.put(List.of(change(Operation.CREATE, 1_000, null, customer(1, "Ann", "a")),
+                change(Operation.CREATE, 2_000, null, customer(2, "Bob", "b"))));
         assertThat(rows(table)).isEmpty();
         Map<TopicPartition, OffsetAndMetadata> committed = commit(task);
 
-        assertThat(rows(table)).containsExactly("1|Ann|a");
-        assertThat(committed.get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(offset);
+        assertThat(rows(table)).containsExactly("1|Ann|a", "2|Bob|b");
+        // past the first record, up to the last commit millisecond, whose changes may go on
+        assertThat(committed.get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(offset - 1);
     }
 
     // ---- security and the local data center

@@ -51,6 +51,9 @@ public final class Quickstart {
     static final int EXIT_CANNOT_RUN = 2;
     static final String LOG_FILE_PROPERTY = "quickstart.log.file";
 
+    /** The exit status once stopped by a signal (128 plus its number), else 0. */
+    private volatile int exitOnSignal;
+
     private final Options options;
     private final Console console;
     private final Path work;
@@ -120,11 +123,15 @@ public final class Quickstart {
                 String.join(" ", args).replaceAll("(--eventstore-password[= ])\\S+", "$1***"));
         Quickstart quickstart = new Quickstart(options, console, work, outerTmp);
         Runtime.getRuntime().addShutdownHook(new Thread(quickstart::interrupted, "quickstart-stop"));
+        stopOnSignals(quickstart);
         // The broker halts and the worker exits the JVM on a fatal error: stop through the shutdown hook instead, so
         // that Postgres is stopped and the working directory removed; during a stop there is nothing more to do.
         org.apache.kafka.common.utils.Exit.setHaltProcedure(quickstart::kafkaExit);
         org.apache.kafka.common.utils.Exit.setExitProcedure(quickstart::kafkaExit);
-        System.exit(quickstart.run());
+        int code = quickstart.run();
+        // After Ctrl-C the main thread and the signal's handler both exit: with the same status.
+        int signalled = quickstart.exitOnSignal;
+        System.exit(signalled != 0 ? signalled : code);
     }
 
     private int run() {
@@ -607,6 +614,26 @@ public final class Quickstart {
         }
         // After Ctrl-C nothing failed, so nothing of the run is kept; after a fatal error the server log is.
         removeWorkingDirectory(fatal ? EXIT_PIPELINE_FAILED : EXIT_OK);
+    }
+
+    /**
+     * Ctrl-C and SIGTERM stop everything before the JVM runs its shutdown hooks. Each Connect worker has a hook
+     * that stops it, and its Jetty server one of its own; the two race, and when Jetty's tears the server down
+     * while Connect is stopping it, the worker never stops and the JVM never exits.
+     */
+    private static void stopOnSignals(Quickstart quickstart) {
+        for (String name : List.of("INT", "TERM")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                    // the exit status the JVM gives a process ended by this signal
+                    quickstart.exitOnSignal = 128 + signal.getNumber();
+                    quickstart.interrupted();
+                    System.exit(quickstart.exitOnSignal);
+                });
+            } catch (IllegalArgumentException unavailable) {
+                // Not on this platform or taken by the JVM's options: the shutdown hook stops everything.
+            }
+        }
     }
 
     private void kafkaExit(int code, String message) {

@@ -90,7 +90,8 @@ final class RecordEnricher {
             if (i >= 0 && value instanceof Struct row) {
                 value = enrichedStruct(row, outputFields[f].schema(), layouts, results[i]);
             }
-            out.put(outputFields[f], value);
+            // the input's value, of the same field schema, or the enriched row, of the schema built for it
+            StructValues.setFitting(out, outputFields[f], value);
         }
         return new SchemaAndValue(plan.schema(), out);
     }
@@ -242,7 +243,8 @@ final class RecordEnricher {
         List<Field> outputFields = schema.fields();
         int f = 0;
         for (; f < inputFields.size(); f++) {
-            out.put(outputFields.get(f), row.get(inputFields.get(f)));
+            // the output schema starts with the input's fields, of the same schemas
+            StructValues.setFitting(out, outputFields.get(f), row.get(inputFields.get(f)));
         }
         for (int i = 0; i < lookups.length; i++) {
             RowLayout layout = layouts[i];

@@ -18,7 +18,8 @@ final class RowSizes {
 
     /** ConcurrentHashMap node (32) plus its share of the bin array at the default load factor. */
     static final long ENTRY_OVERHEAD = 32 + 8;
-    private static final long ROW = 24;
+    /** A row: header, layout and four inline values, the reference to the array of any further ones. */
+    private static final long ROW = 40;
     private static final long ARRAY_HEADER = 16;
 
     private RowSizes() {
@@ -30,7 +31,8 @@ final class RowSizes {
 
     static long row(Row row) {
         int n = row.layout().size();
-        long size = ROW + align(ARRAY_HEADER + 4L * n);
+        int beyond = row.valuesBeyondInline();
+        long size = ROW + (beyond == 0 ? 0 : align(ARRAY_HEADER + 4L * beyond));
         for (int i = 0; i < n; i++) {
             size += value(row.value(i));
         }

@@ -62,9 +62,9 @@ class EnrichOrdersIT {
                 .tables("public.users", "public.stores", "public.orders")
                 .build());
         rest.awaitRunning(SOURCE, 1, TIMEOUT);
-        awaitTopic(USERS_TOPIC, 20);
-        awaitTopic(STORES_TOPIC, 5);
-        awaitTopic(ORDERS_TOPIC, 30);
+        connect.awaitRecords(USERS_TOPIC, 20, TIMEOUT);
+        connect.awaitRecords(STORES_TOPIC, 5, TIMEOUT);
+        connect.awaitRecords(ORDERS_TOPIC, 30, TIMEOUT);
 
         rest.createOrUpdate(TOPIC_SINK, sink(TOPIC_TABLE, topicLookups()));
         rest.createOrUpdate(JDBC_SINK, sink(JDBC_TABLE, jdbcLookups()));
@@ -168,9 +168,9 @@ class EnrichOrdersIT {
             assertThat(awaitOrder(table, before).get("user_name")).isNotEqualTo("Renamed Rita");
         }
 
-        long usersEnd = endOffset(USERS_TOPIC);
+        long usersEnd = connect.records(USERS_TOPIC);
         db.execute("UPDATE users SET name = 'Renamed Rita' WHERE id = 3");
-        awaitTopic(USERS_TOPIC, usersEnd + 1);
+        connect.awaitRecords(USERS_TOPIC, usersEnd + 1, TIMEOUT);
         long after = shop.placeOrder(3, 1);
 
         for (String table : List.of(TOPIC_TABLE, JDBC_TABLE)) {
@@ -188,9 +188,9 @@ class EnrichOrdersIT {
             assertThat(awaitOrder(table, open)).containsEntry("store_name", "Store 6");
         }
 
-        long storesEnd = endOffset(STORES_TOPIC);
+        long storesEnd = connect.records(STORES_TOPIC);
         db.execute("DELETE FROM stores WHERE id = 6");
-        awaitTopic(STORES_TOPIC, storesEnd + 1);
+        connect.awaitRecords(STORES_TOPIC, storesEnd + 1, TIMEOUT);
         long closed = shop.placeOrder(4, 6);
 
         for (String table : List.of(TOPIC_TABLE, JDBC_TABLE)) {
@@ -212,20 +212,5 @@ class EnrichOrdersIT {
                 .until(() -> db.query("SELECT id, user_id, store_id, user_name, user_email, store_name, store_city FROM "
                         + table + " WHERE id = ?", id), rows -> rows.size() == 1)
                 .get(0);
-    }
-
-    private static long endOffset(String topic) {
-        return connect.endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    private static void awaitTopic(String topic, long records) {
-        await(topic + " has " + records + " records").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
-                .until(() -> {
-                    try {
-                        return endOffset(topic) >= records;
-                    } catch (RuntimeException e) {
-                        return false;
-                    }
-                });
     }
 }

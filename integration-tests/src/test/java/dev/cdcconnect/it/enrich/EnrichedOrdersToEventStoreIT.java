@@ -80,9 +80,9 @@ class EnrichedOrdersToEventStoreIT {
                 .tables("public.users", "public.stores", "public.orders")
                 .build());
         rest.awaitRunning(SOURCE, 1, TIMEOUT);
-        awaitTopic(USERS_TOPIC, 20);
-        awaitTopic(STORES_TOPIC, 5);
-        awaitTopic(ORDERS_TOPIC, SNAPSHOT_ORDERS);
+        connect.awaitRecords(USERS_TOPIC, 20, TIMEOUT);
+        connect.awaitRecords(STORES_TOPIC, 5, TIMEOUT);
+        connect.awaitRecords(ORDERS_TOPIC, SNAPSHOT_ORDERS, TIMEOUT);
         // With the snapshot in the topics, these are streamed as inserts.
         shop.generateOrders(STREAMED_ORDERS);
 
@@ -175,10 +175,10 @@ class EnrichedOrdersToEventStoreIT {
         String asPlaced = expectedJoin(earlier);
         assertThat(joined(json(awaitEvents(earlier, 1).get(0).data()))).isEqualTo(asPlaced).contains("Rita Old");
 
-        long users = endOffset(USERS_TOPIC);
+        long users = connect.records(USERS_TOPIC);
         db.execute("UPDATE users SET name = 'Rita New', email = 'rita@new.example' WHERE id = 5002");
         // A hit is never waited for: "later" means once the lookup table has applied the rename.
-        awaitTopic(USERS_TOPIC, users + 1);
+        connect.awaitRecords(USERS_TOPIC, users + 1, TIMEOUT);
         awaitLookupTableApplied(USERS_TOPIC);
         long later = shop.placeOrder(5002, 3);
         db.execute("UPDATE orders SET quantity = 4 WHERE id = " + earlier);
@@ -202,9 +202,9 @@ class EnrichedOrdersToEventStoreIT {
         assertThat(joined(json(awaitEvents(opened, 1).get(0).data()))).isEqualTo(expectedJoin(opened))
                 .contains("Store 600");
 
-        long stores = endOffset(STORES_TOPIC);
+        long stores = connect.records(STORES_TOPIC);
         db.execute("DELETE FROM stores WHERE id = 600");
-        awaitTopic(STORES_TOPIC, stores + 1);
+        connect.awaitRecords(STORES_TOPIC, stores + 1, TIMEOUT);
         awaitLookupTableApplied(STORES_TOPIC);
         long closed = shop.placeOrder(4, 600);
 
@@ -294,7 +294,7 @@ class EnrichedOrdersToEventStoreIT {
      * {@code dev.cdcconnect.enrich:type=lookup-table} MBean reports (the workers run in this JVM).
      */
     private static void awaitLookupTableApplied(String topic) {
-        long end = endOffset(topic);
+        long end = connect.records(topic);
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         await("the lookup table of " + topic + " has applied its " + end + " records").atMost(TIMEOUT)
                 .pollInterval(Duration.ofMillis(200)).until(() -> {
@@ -310,21 +310,6 @@ class EnrichedOrdersToEventStoreIT {
                         }
                     }
                     return false;
-                });
-    }
-
-    private static long endOffset(String topic) {
-        return connect.endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    private static void awaitTopic(String topic, long records) {
-        await(topic + " has " + records + " records").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
-                .until(() -> {
-                    try {
-                        return endOffset(topic) >= records;
-                    } catch (RuntimeException e) {
-                        return false;
-                    }
                 });
     }
 }

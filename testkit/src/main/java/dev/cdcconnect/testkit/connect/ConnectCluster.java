@@ -207,6 +207,24 @@ public final class ConnectCluster implements AutoCloseable {
         }
     }
 
+    /** How many records a topic holds so far: its partitions' end offsets, summed. */
+    public long records(String topic) {
+        return endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Waits until a topic holds at least {@code count} records; a topic not created yet holds none. */
+    public void awaitRecords(String topic, long count, Duration timeout) {
+        org.awaitility.Awaitility.await(topic + " has " + count + " records").atMost(timeout)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    try {
+                        return records(topic) >= count;
+                    } catch (RuntimeException notYetCreated) {
+                        return false;
+                    }
+                });
+    }
+
     public Options options() {
         return options;
     }

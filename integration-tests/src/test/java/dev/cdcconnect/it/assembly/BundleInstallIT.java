@@ -67,7 +67,8 @@ class BundleInstallIT {
         assertThat(manifest.path("version").asText()).isEqualTo(Bundle.expectedVersion());
         assertThat(manifest.path("component_types")).extracting(JsonNode::asText).contains("sink", "transform");
         for (String entry : List.of("manifest.json", "lib", "etc", "doc/README.md", "doc/LICENSE",
-                "doc/THIRD-PARTY.txt", "doc/config-reference.md", "assets")) {
+                "doc/THIRD-PARTY.txt", "doc/config-reference.md", "doc/eventstore-sink.md", "doc/enrich.md",
+                "doc/schema-infer.md", "doc/cassandra-sink.md", "assets")) {
             assertThat(bundle.folder().resolve(entry)).as("bundle entry " + entry).exists();
         }
         assertThat(bundle.folder().resolve(manifest.path("logo").asText())).isRegularFile();

@@ -69,6 +69,10 @@ public record Options(
                                          (default %d)
               --seed N                   seed of the random orders (default: a new one each run)
               --help                     this text
+
+            Exit status: 0 when every pipeline did its job, 1 when one did not (the server log is kept beside the
+            removed working directory), 2 when it cannot run (a bad option, a port in use), 130 after Ctrl-C
+            (143 after SIGTERM).
             """.formatted(DEFAULT_ORDERS, format(DEFAULT_RATE), PASSWORD_ENV, DEFAULT_KAFKA_PORT,
             DEFAULT_CONNECT_PORT, DEFAULT_POSTGRES_PORT, DEFAULT_CATCH_UP.toSeconds());
 

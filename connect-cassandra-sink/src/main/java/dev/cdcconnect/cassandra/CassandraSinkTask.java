@@ -222,7 +222,7 @@ public final class CassandraSinkTask extends SinkTask {
     }
 
     /** The topic-partition the worker consumed the record from, before any transform renamed its topic. */
-    public static TopicPartition originalPartition(SinkRecord record) {
+    private static TopicPartition originalPartition(SinkRecord record) {
         return new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
     }
 

@@ -3,7 +3,9 @@ package dev.cdcconnect.benchmarks.cassandra;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import dev.cdcconnect.benchmarks.Benchmark;
+import dev.cdcconnect.benchmarks.BenchmarkTaskContext;
 import dev.cdcconnect.benchmarks.Results;
+import dev.cdcconnect.benchmarks.Statistics;
 import dev.cdcconnect.testkit.cassandra.CassandraServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +16,6 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +27,8 @@ import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 
 /**
  * Rows per second written into a real one-node Cassandra by the Cassandra sink's task (loaded from its built
@@ -86,18 +85,18 @@ public final class CassandraSinkBenchmark implements Benchmark {
             task(cassandra, plugin, "warm_task_again", rows, Map.of());
             // Rounds of the three, each on fresh tables; the medians are reported. The baseline is bound by the
             // round trip to the node, the task by the node's throughput: the two move with the machine's load.
-            double[] baselines = new double[ROUNDS];
-            double[] tasks = new double[ROUNDS];
-            double[] replicaSets = new double[ROUNDS];
+            List<Double> baselines = new ArrayList<>();
+            List<Double> tasks = new ArrayList<>();
+            List<Double> replicaSets = new ArrayList<>();
             for (int round = 0; round < ROUNDS; round++) {
-                baselines[round] = baseline(cassandra, "orders_baseline_" + round, Math.max(1_000, rows / 5));
-                tasks[round] = task(cassandra, plugin, "orders_task_" + round, rows, Map.of());
-                replicaSets[round] = task(cassandra, plugin, "orders_task_replica_set_" + round, rows,
-                        Map.of("write.batch.grouping", "replica-set"));
+                baselines.add(baseline(cassandra, "orders_baseline_" + round, Math.max(1_000, rows / 5)));
+                tasks.add(task(cassandra, plugin, "orders_task_" + round, rows, Map.of()));
+                replicaSets.add(task(cassandra, plugin, "orders_task_replica_set_" + round, rows,
+                        Map.of("write.batch.grouping", "replica-set")));
             }
-            double baseline = median(baselines);
-            double task = median(tasks);
-            double replicaSet = median(replicaSets);
+            double baseline = Statistics.median(baselines);
+            double task = Statistics.median(tasks);
+            double replicaSet = Statistics.median(replicaSets);
             results.report("cassandra-sink.per-row-sync", "rows_per_s", baseline, "per-row-sync", baseline);
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("rows_per_s", task);
@@ -110,12 +109,6 @@ public final class CassandraSinkBenchmark implements Benchmark {
         } finally {
             cassandra.close();
         }
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 
     private static void createTable(CassandraServer cassandra, String table) {
@@ -152,7 +145,6 @@ public final class CassandraSinkBenchmark implements Benchmark {
         }
         SinkTask task = (SinkTask) plugin.loadClass("dev.cdcconnect.cassandra.CassandraSinkTask")
                 .getDeclaredConstructor().newInstance();
-        task.initialize(new Context());
         Map<String, String> props = new LinkedHashMap<>();
         props.put("topics", TOPIC);
         props.put("cassandra.contact.points", cassandra.contactPoint());
@@ -162,6 +154,7 @@ public final class CassandraSinkBenchmark implements Benchmark {
         props.put("cassandra.keyspace", "bench");
         props.put("topic.table.mapping", TOPIC + "=" + table);
         props.putAll(settings);
+        task.initialize(new BenchmarkTaskContext(props, Set.of(new TopicPartition(TOPIC, 0))));
         task.start(props);
         try {
             long start = System.nanoTime();
@@ -225,52 +218,5 @@ public final class CassandraSinkBenchmark implements Benchmark {
         }
         throw new IllegalStateException("no connect-cassandra-sink folder in plugin.path " + pluginPath
                 + ": build it with ./mvnw package -pl connect-cassandra-sink");
-    }
-
-    /** What the task asks of a worker; no dead letter queue. */
-    private static final class Context implements SinkTaskContext {
-        @Override
-        public Map<String, String> configs() {
-            return Map.of();
-        }
-
-        @Override
-        public void offset(Map<TopicPartition, Long> offsets) {
-        }
-
-        @Override
-        public void offset(TopicPartition tp, long offset) {
-        }
-
-        @Override
-        public void timeout(long timeoutMs) {
-        }
-
-        @Override
-        public Set<TopicPartition> assignment() {
-            return Set.of(new TopicPartition(TOPIC, 0));
-        }
-
-        @Override
-        public void pause(TopicPartition... partitions) {
-        }
-
-        @Override
-        public void resume(TopicPartition... partitions) {
-        }
-
-        @Override
-        public void requestCommit() {
-        }
-
-        @Override
-        public ErrantRecordReporter errantRecordReporter() {
-            return null;
-        }
-
-        @Override
-        public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
-            return null;
-        }
     }
 }

@@ -2,9 +2,9 @@ package dev.cdcconnect.benchmarks.cluster;
 
 import dev.cdcconnect.benchmarks.Benchmark;
 import dev.cdcconnect.benchmarks.Results;
+import dev.cdcconnect.benchmarks.Statistics;
 import dev.cdcconnect.testkit.connect.ConnectCluster;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +40,8 @@ public final class ClusterStartBenchmark implements Benchmark {
             broker.add(startBroker());
             cluster.add(startCluster());
         }
-        double brokerMedian = median(broker);
-        double clusterMedian = median(cluster);
+        double brokerMedian = Statistics.median(broker);
+        double clusterMedian = Statistics.median(cluster);
         results.report("cluster-start.bare-broker", "seconds", brokerMedian, "bare-broker", brokerMedian);
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("seconds", clusterMedian);
@@ -65,12 +65,5 @@ public final class ClusterStartBenchmark implements Benchmark {
         double seconds = (System.nanoTime() - start) / 1e9;
         cluster.close();
         return seconds;
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 }

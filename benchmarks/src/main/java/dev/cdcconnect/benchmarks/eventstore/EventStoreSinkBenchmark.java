@@ -1,7 +1,9 @@
 package dev.cdcconnect.benchmarks.eventstore;
 
 import dev.cdcconnect.benchmarks.Benchmark;
+import dev.cdcconnect.benchmarks.BenchmarkTaskContext;
 import dev.cdcconnect.benchmarks.Results;
+import dev.cdcconnect.benchmarks.Statistics;
 import dev.cdcconnect.event.Envelopes;
 import dev.cdcconnect.event.Operation;
 import dev.cdcconnect.eventstore.EventStoreSinkTask;
@@ -15,7 +17,6 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -31,16 +32,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.json.JsonConverter;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 
 /**
  * Throughput of the EventStoreDB sink against an EventStoreDB stand-in on this machine, on realistic Debezium
@@ -120,8 +118,8 @@ public final class EventStoreSinkBenchmark implements Benchmark {
                 limitRuns.add(limit(changes, latency));
                 sinkRuns.add(sink(changes, latency));
             }
-            double limit = median(limitRuns);
-            double sink = median(sinkRuns);
+            double limit = Statistics.median(limitRuns);
+            double sink = Statistics.median(sinkRuns);
 
             results.report(name() + ".per-event-loop" + suffix, metrics(loop, loopSample), "per-event-loop", loop);
             results.report(name() + ".limit" + suffix, metrics(limit, changes.size()), "per-event-loop", loop);
@@ -193,7 +191,11 @@ public final class EventStoreSinkBenchmark implements Benchmark {
             config.put("name", "eventstore-sink-benchmark");
             config.put("eventstore.connection.string", server.connectionString());
             EventStoreSinkTask task = new EventStoreSinkTask();
-            task.initialize(new Context(config));
+            Set<TopicPartition> assignment = new HashSet<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                assignment.add(new TopicPartition(TOPIC, p));
+            }
+            task.initialize(new BenchmarkTaskContext(config, assignment));
             task.start(config);
             Map<TopicPartition, Long> last = new HashMap<>();
             for (Change change : changes) {
@@ -325,71 +327,6 @@ public final class EventStoreSinkBenchmark implements Benchmark {
         if (written != changes.size()) {
             throw new IllegalStateException("expected " + changes.size() + " events in the customers streams, found "
                     + written);
-        }
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    /** What a worker gives a sink task; no dead letter queue. */
-    private static final class Context implements SinkTaskContext {
-        private final Map<String, String> configs;
-
-        Context(Map<String, String> configs) {
-            this.configs = configs;
-        }
-
-        @Override
-        public Map<String, String> configs() {
-            return configs;
-        }
-
-        @Override
-        public void offset(Map<TopicPartition, Long> offsets) {
-        }
-
-        @Override
-        public void offset(TopicPartition tp, long offset) {
-        }
-
-        @Override
-        public void timeout(long timeoutMs) {
-        }
-
-        @Override
-        public Set<TopicPartition> assignment() {
-            Set<TopicPartition> assignment = new HashSet<>();
-            for (int p = 0; p < PARTITIONS; p++) {
-                assignment.add(new TopicPartition(TOPIC, p));
-            }
-            return assignment;
-        }
-
-        @Override
-        public void pause(TopicPartition... partitions) {
-        }
-
-        @Override
-        public void resume(TopicPartition... partitions) {
-        }
-
-        @Override
-        public void requestCommit() {
-        }
-
-        @Override
-        public ErrantRecordReporter errantRecordReporter() {
-            return null;
-        }
-
-        @Override
-        public PluginMetrics pluginMetrics() {
-            // The sink is built against an older Connect API that has no plugin metrics.
-            return null;
         }
     }
 }

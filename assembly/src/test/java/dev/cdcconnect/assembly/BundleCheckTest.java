@@ -34,32 +34,6 @@ class BundleCheckTest {
     }
 
     @Test
-    void classInTwoJarsFails() throws IOException {
-        Files.copy(lib.resolve("helper-2.0.jar"), lib.resolve("helper-copy.jar"));
-
-        assertThat(BundleCheck.check(lib, "1.0").problems())
-                .anyMatch(p -> p.contains("more than one jar (helper-2.0.jar, helper-copy.jar)")
-                        && p.contains(Helper.class.getName().replace('.', '/')));
-    }
-
-    @Test
-    void multiReleaseVariantCountsAsTheSameClass() throws IOException {
-        Jars.jar().withEntry("META-INF/versions/11/" + Helper.class.getName().replace('.', '/') + ".class", "")
-                .writeTo(lib, "helper-mr.jar");
-
-        assertThat(BundleCheck.check(lib, "1.0").problems())
-                .anyMatch(p -> p.contains("more than one jar (helper-2.0.jar, helper-mr.jar)"));
-    }
-
-    @Test
-    void classesTheWorkerProvidesFail() throws IOException {
-        Jars.jar().withEntry("org/apache/kafka/connect/data/Struct.class", "").writeTo(lib, "connect-api-copy.jar");
-
-        assertThat(BundleCheck.check(lib, "1.0").problems())
-                .anyMatch(p -> p.startsWith("connect-api-copy.jar holds 1 class(es) the Connect worker provides"));
-    }
-
-    @Test
     void jarNothingUsesFails() throws IOException {
         Jars.jar().withClass(Lonely.class).writeTo(lib, "lonely-1.0.jar");
 

@@ -1,12 +1,11 @@
 package dev.cdcconnect.eventstore.write;
 
-import java.lang.management.ManagementFactory;
+import dev.cdcconnect.support.JmxRegistration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
-import javax.management.JMException;
-import javax.management.MBeanServer;
+import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +30,7 @@ public final class WriterMetrics implements WriterMetricsMXBean, AutoCloseable {
     private final AtomicLong latencyNanosMax = new AtomicLong();
     private volatile LongSupplier bufferedBytes = () -> 0;
     private volatile IntSupplier inFlight = () -> 0;
-    private ObjectName registered;
+    private JmxRegistration registration;
 
     void appendLatency(long nanos) {
         latencyNanosTotal.add(nanos);
@@ -44,32 +43,27 @@ public final class WriterMetrics implements WriterMetricsMXBean, AutoCloseable {
         this.inFlight = flying;
     }
 
-    /** Registers the MBean under the connector and task names; a clash is logged, not fatal. */
+    /**
+     * Registers the MBean under the connector and task names, taking the name over from a predecessor task still
+     * stopping; a failure is logged, not fatal.
+     */
     public WriterMetrics register(String connector, String task) {
         try {
-            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            ObjectName name = new ObjectName("dev.cdcconnect.eventstore:type=sink-task-metrics,connector="
-                    + ObjectName.quote(connector) + ",task=" + ObjectName.quote(task));
-            if (server.isRegistered(name)) {
-                server.unregisterMBean(name);
-            }
-            server.registerMBean(this, name);
-            registered = name;
-        } catch (JMException e) {
+            registration = JmxRegistration.register(new ObjectName(
+                    "dev.cdcconnect.eventstore:type=sink-task-metrics,connector=" + ObjectName.quote(connector)
+                            + ",task=" + ObjectName.quote(task)), this);
+        } catch (MalformedObjectNameException e) {
             LOG.warn("Cannot register the sink task metrics in JMX: {}", e.toString());
         }
         return this;
     }
 
+    /** Unregisters the MBean, unless a newer task of the same name has registered its own since. */
     @Override
     public void close() {
-        if (registered != null) {
-            try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(registered);
-            } catch (JMException e) {
-                LOG.debug("Sink task metrics were already unregistered: {}", e.toString());
-            }
-            registered = null;
+        if (registration != null) {
+            registration.close();
+            registration = null;
         }
     }
 

@@ -12,6 +12,7 @@ import dev.cdcconnect.eventstore.stream.Template;
 import dev.cdcconnect.eventstore.write.DeliveryGuarantee;
 import dev.cdcconnect.eventstore.write.StreamWriter;
 import dev.cdcconnect.eventstore.write.WrongExpectedVersionHandling;
+import dev.cdcconnect.support.Redaction;
 import io.kurrent.dbclient.KurrentDBClientSettings;
 import io.kurrent.dbclient.KurrentDBConnectionString;
 import java.io.File;
@@ -484,7 +485,7 @@ public final class EventStoreSinkConfig extends AbstractConfig {
     /** The settings an operator wants to see in the log at start; never the password. */
     public Map<String, String> summary() {
         Map<String, String> summary = new LinkedHashMap<>();
-        summary.put(CONNECTION_STRING, connectionString());
+        summary.put(CONNECTION_STRING, Redaction.maskUrl(connectionString()));
         summary.put(USERNAME, getString(USERNAME).isBlank() ? "(none)" : getString(USERNAME));
         summary.put(STREAM_NAME_TEMPLATE, streamNameTemplate.toString());
         summary.put(EVENT_DATA_FORMAT, dataFormat().configName());
@@ -556,24 +557,24 @@ public final class EventStoreSinkConfig extends AbstractConfig {
             if (text.isEmpty()) {
                 throw new ConfigException(name, value, "must be a connection string such as kurrentdb://host:2113");
             }
+            if (text.indexOf('@') >= 0) {
+                // Credentials (user:password@host) whose password may hold '/', '?', '@', ':' or '%': wherever the
+                // '@' is, none of the value may be echoed, and no setting of the client takes an '@'.
+                throw new ConfigException(name, Redaction.HIDDEN, "must not contain credentials (user:password@): "
+                        + "set " + USERNAME + " and " + PASSWORD + ", whose value is kept secret");
+            }
             int schemeEnd = text.indexOf("://");
             String scheme = schemeEnd < 0 ? "" : text.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
             if (!CONNECTION_SCHEMES.contains(scheme)) {
-                throw new ConfigException(name, value, "must start with one of "
+                throw new ConfigException(name, Redaction.maskUrl(text), "must start with one of "
                         + CONNECTION_SCHEMES.stream().sorted().map(s -> s + "://").collect(Collectors.joining(", ")));
-            }
-            String authority = text.substring(schemeEnd + 3);
-            int end = authority.indexOf('/') >= 0 ? authority.indexOf('/') : authority.indexOf('?');
-            if ((end < 0 ? authority : authority.substring(0, end)).contains("@")) {
-                // The value holds a password: it must not be echoed back.
-                throw new ConfigException(name, "[hidden]", "must not contain credentials (user:password@): "
-                        + "set " + USERNAME + " and " + PASSWORD + ", whose value is kept secret");
             }
             try {
                 KurrentDBConnectionString.parseOrThrow(text);
             } catch (RuntimeException e) {
                 String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                throw new ConfigException(name, value, "is not a valid connection string: " + reason);
+                throw new ConfigException(name, Redaction.maskUrl(text),
+                        "is not a valid connection string: " + Redaction.maskUrl(reason));
             }
         }
 

@@ -1,5 +1,6 @@
 package dev.cdcconnect.eventstore;
 
+import dev.cdcconnect.support.Redaction;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -78,6 +79,12 @@ public final class EventStoreSinkConnector extends SinkConnector {
             if (value != null) {
                 value.addErrorMessage(problem.getMessage());
             }
+        }
+        ConfigValue connection = values.get(EventStoreSinkConfig.CONNECTION_STRING);
+        if (connection != null && connection.value() != null) {
+            // The worker's answer echoes each value: a connection string that carries credentials must not.
+            String text = connection.value().toString();
+            connection.value(text.indexOf('@') >= 0 ? Redaction.HIDDEN : Redaction.maskUrl(text));
         }
         return config;
     }

@@ -84,6 +84,25 @@ class EventStoreSinkConfigTest {
                 "esdb+discover://node1:2113,node2:2113?tls=true&tlsVerifyCert=false"))).isEmpty();
     }
 
+    /** Passwords holding every character that ends a naive user-info parse, in every scheme and position. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"Top/Secret2", "Top?Secret2", "Top@Secret2",
+            "Top:Secret2", "Top%Secret2", "Top%2FSecret2", "a/b?c@d:e%f"})
+    void credentialsAreRejectedWithoutEchoingAnyPartOfThemWhateverThePasswordHolds(String password) {
+        for (String value : List.of("kurrentdb://admin:" + password + "@localhost:2113?tls=false",
+                "esdb+discover://admin:" + password + "@node1:2113,node2:2113/?tls=true",
+                "kurrentdb://admin:" + password + "@localhost:2113", "http://admin:" + password + "@localhost:2113",
+                "admin:" + password + "@localhost:2113")) {
+            List<String> errors = errors(EventStoreSinkConfig.CONNECTION_STRING,
+                    props(EventStoreSinkConfig.CONNECTION_STRING, value));
+            assertThat(errors).as(value).singleElement().asString().contains("must not contain credentials")
+                    .contains("eventstore.password").doesNotContain(password).doesNotContain("Top")
+                    .doesNotContain("Secret2");
+            assertThatThrownBy(() -> new EventStoreSinkConfig(props(EventStoreSinkConfig.CONNECTION_STRING, value)))
+                    .as(value).hasMessageContaining("must not contain credentials").hasMessageNotContaining("Secret2");
+        }
+    }
+
     @Test
     void clientSettingsCombineTheStringWithSecretCredentialsAndDeadline() {
         EventStoreSinkConfig config = new EventStoreSinkConfig(props(

@@ -3,6 +3,7 @@ package dev.cdcconnect.enrich;
 import dev.cdcconnect.enrich.jdbc.JdbcLookupSource;
 import dev.cdcconnect.enrich.lookup.LookupSource;
 import dev.cdcconnect.enrich.table.TopicTableSource;
+import dev.cdcconnect.support.Redaction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.data.Schema;
@@ -67,9 +69,14 @@ public abstract class Enrich<R extends ConnectRecord<R>> implements Transformati
             try {
                 return TopicTableSource.open(spec.table(), spec.loadTimeout());
             } catch (KafkaException e) {
+                // a client's message may quote a setting it could not use (a JAAS configuration, a password)
+                List<String> secrets = spec.table().consumerConfig().entrySet().stream()
+                        .filter(s -> Redaction.isSecretName(s.getKey()) && s.getValue() != null)
+                        .map(s -> s.getValue() instanceof Password p ? p.value() : s.getValue().toString()).toList();
                 throw new ConfigException(EnrichConfig.key(spec.name(), EnrichConfig.CONSUMER_PREFIX) + "*", null,
-                        "cannot create the consumer of topic " + spec.table().topic() + ": " + e.getMessage()
-                                + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"));
+                        "cannot create the consumer of topic " + spec.table().topic() + ": "
+                                + Redaction.message(e, secrets)
+                                + (e.getCause() == null ? "" : " (" + Redaction.message(e.getCause(), secrets) + ")"));
             }
         }
         return JdbcLookupSource.open(spec.jdbc());
@@ -77,7 +84,7 @@ public abstract class Enrich<R extends ConnectRecord<R>> implements Transformati
 
     private static String describe(Lookup lookup) {
         LookupSpec spec = lookup.spec();
-        String source = spec.table() != null ? "topic " + spec.table().topic() : "query on " + spec.jdbc().url();
+        String source = spec.table() != null ? "topic " + spec.table().topic() : "query on " + spec.jdbc().maskedUrl();
         return spec.name() + " by " + spec.keyField() + " from " + source + ", " + spec.output().name().toLowerCase()
                 + " output, on miss " + spec.missPolicy().configValue()
                 + (spec.missPolicy() == MissPolicy.WAIT ? " (" + spec.waitTimeout().toMillis() + " ms, then "

@@ -2,6 +2,7 @@ package dev.cdcconnect.enrich;
 
 import dev.cdcconnect.enrich.jdbc.JdbcSpec;
 import dev.cdcconnect.enrich.table.TableSpec;
+import dev.cdcconnect.support.Redaction;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -436,7 +437,7 @@ public final class EnrichConfig extends AbstractConfig {
 
     private static void validateJdbcUrl(String name, Object value) {
         if (value != null && !value.toString().startsWith("jdbc:")) {
-            throw new ConfigException(name, value, "a JDBC URL starts with 'jdbc:', e.g."
+            throw new ConfigException(name, Redaction.maskUrl(value.toString()), "a JDBC URL starts with 'jdbc:', e.g."
                     + " 'jdbc:postgresql://db:5432/shop'");
         }
     }

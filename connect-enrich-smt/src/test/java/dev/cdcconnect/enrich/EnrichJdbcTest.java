@@ -11,6 +11,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cdcconnect.event.Operation;
 import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.PostgresServer;
+import dev.cdcconnect.testkit.logging.LogCapture;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.connect.data.Struct;
@@ -133,5 +136,43 @@ class EnrichJdbcTest {
                 .hasMessageContaining("key field user_id")
                 .hasMessageContaining("topic orders partition 0 offset 17")
                 .hasMessageContaining("String one");
+    }
+
+    /** A password with every character that ends a naive URL parse. */
+    private static final String SECRET = "S3/cr?t@x:%Zq";
+    private static final String ENCODED_SECRET = URLEncoder.encode(SECRET, StandardCharsets.UTF_8);
+
+    @Test
+    void theLogShowsTheUrlWithoutItsPasswordNorTheJdbcPassword() {
+        String url = db.jdbcUrl() + (db.jdbcUrl().contains("?") ? "&" : "?") + "user=" + db.user() + "&password="
+                + ENCODED_SECRET;
+        try (LogCapture log = LogCapture.start()) {
+            configure("lookup.user.jdbc.url", url, "lookup.user.jdbc.password", SECRET);
+            transform.apply(record(ORDER, order(1, 1, 10)));
+            transform.close();
+            transform = null;
+
+            assertThat(log.linesContaining("Lookup user: querying")).singleElement().asString()
+                    .contains("password=[hidden]");
+            assertThat(log.text()).doesNotContain(SECRET).doesNotContain(ENCODED_SECRET);
+        }
+    }
+
+    @Test
+    void aUrlTheDriverRejectsFailsWithoutEchoingItsPassword() {
+        String url = "jdbc:postgresql://localhost:notaport/shop?user=u&password=" + ENCODED_SECRET;
+        try (LogCapture log = LogCapture.start()) {
+            assertThatThrownBy(() -> configure("lookup.user.jdbc.url", url, "lookup.user.jdbc.password", SECRET))
+                    .satisfies(e -> assertThat(fullText(e)).doesNotContain(SECRET).doesNotContain(ENCODED_SECRET)
+                            .contains("lookup.user.jdbc.url"));
+            assertThat(log.text()).doesNotContain(SECRET).doesNotContain(ENCODED_SECRET);
+        }
+    }
+
+    /** The messages of the throwable and of its causes, as a stack trace shows them. */
+    private static String fullText(Throwable e) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(out));
+        return out.toString();
     }
 }

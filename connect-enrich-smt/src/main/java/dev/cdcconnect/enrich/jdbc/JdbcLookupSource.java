@@ -10,6 +10,7 @@ import dev.cdcconnect.enrich.lookup.KeyTypeMismatchException;
 import dev.cdcconnect.enrich.lookup.LookupSource;
 import dev.cdcconnect.enrich.lookup.Row;
 import dev.cdcconnect.enrich.lookup.RowLayout;
+import dev.cdcconnect.support.Redaction;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.Driver;
@@ -62,7 +63,13 @@ public final class JdbcLookupSource implements LookupSource {
                 .expireAfter(new TtlByOutcome(spec.hitTtl().toNanos(), spec.missTtl().toNanos()))
                 .ticker(ticker)
                 .build();
-        this.pool = new HikariDataSource(poolConfig(spec));
+        try {
+            this.pool = new HikariDataSource(poolConfig(spec));
+        } catch (RuntimeException e) {
+            // HikariCP and drivers may echo the URL they were given; the message is scrubbed of its secrets
+            throw new ConfigException("lookup." + spec.lookup() + ".jdbc.url", spec.maskedUrl(),
+                    "cannot open a connection pool: " + spec.scrub(e.toString()));
+        }
         try {
             describeQuery();
         } catch (RuntimeException e) {
@@ -70,7 +77,7 @@ public final class JdbcLookupSource implements LookupSource {
             throw e;
         }
         LOG.info("Lookup {}: querying {} over a pool of {} connections, cache of {} entries (hits {} ms, misses {} ms)",
-                spec.lookup(), spec.url(), spec.poolSize(), spec.cacheMaxSize(), spec.hitTtl().toMillis(),
+                spec.lookup(), spec.maskedUrl(), spec.poolSize(), spec.cacheMaxSize(), spec.hitTtl().toMillis(),
                 spec.missTtl().toMillis());
     }
 
@@ -126,11 +133,11 @@ public final class JdbcLookupSource implements LookupSource {
         } catch (SQLException e) {
             if (retriable(e)) {
                 LOG.warn("Lookup {}: database not reachable yet, the query is checked on first use: {}", spec.lookup(),
-                        e.getMessage());
+                        spec.scrub(e.getMessage()));
                 return;
             }
             throw new ConfigException("lookup." + spec.lookup() + ".jdbc.query", spec.query(),
-                    "the database rejects the query: " + e.getMessage());
+                    "the database rejects the query: " + spec.scrub(e.getMessage()));
         }
     }
 
@@ -242,15 +249,18 @@ public final class JdbcLookupSource implements LookupSource {
 
     private RuntimeException classify(SQLException e, Object key) {
         if (retriable(e)) {
-            return new RetriableException("lookup " + spec.lookup() + ": the database is not reachable: " + e.getMessage(), e);
+            return new RetriableException("lookup " + spec.lookup() + ": the database is not reachable: "
+                    + spec.scrub(e.getMessage()), new ScrubbedSqlException(e, spec));
         }
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         // class 22: data exception (e.g. invalid text for an integer); 42804/42883: datatype mismatch
         if (key != null && (state.startsWith("22") || state.equals("42804") || state.equals("42883"))) {
             return new KeyTypeMismatchException("the " + spec.lookup() + " query cannot take the key "
-                    + key + " (" + key.getClass().getSimpleName() + "): " + e.getMessage(), e);
+                    + key + " (" + key.getClass().getSimpleName() + "): " + spec.scrub(e.getMessage()),
+                    new ScrubbedSqlException(e, spec));
         }
-        return new ConnectException("lookup " + spec.lookup() + ": the query failed: " + e.getMessage(), e);
+        return new ConnectException("lookup " + spec.lookup() + ": the query failed: " + spec.scrub(e.getMessage()),
+                new ScrubbedSqlException(e, spec));
     }
 
     private static boolean retriable(SQLException e) {
@@ -269,6 +279,27 @@ public final class JdbcLookupSource implements LookupSource {
         pool.close();
         if (cache != null) {
             cache.invalidateAll();
+        }
+    }
+
+    /**
+     * A driver's exception as a task's log and /status may show it: its message and its causes' scrubbed of the
+     * lookup's secrets, its SQL state and stack kept.
+     */
+    private static final class ScrubbedSqlException extends SQLException {
+        private static final long serialVersionUID = 1L;
+
+        ScrubbedSqlException(SQLException e, JdbcSpec spec) {
+            super(e.getClass().getName() + ": " + spec.scrub(e.getMessage()), e.getSQLState(), e.getErrorCode(),
+                    e.getCause() == null ? null : new ScrubbedSqlException(e.getCause(), spec));
+            setStackTrace(e.getStackTrace());
+        }
+
+        private ScrubbedSqlException(Throwable cause, JdbcSpec spec) {
+            super(cause.getClass().getName() + ": " + spec.scrub(cause.getMessage()), null, 0,
+                    cause.getCause() == null || cause.getCause() == cause ? null
+                            : new ScrubbedSqlException(cause.getCause(), spec));
+            setStackTrace(cause.getStackTrace());
         }
     }
 

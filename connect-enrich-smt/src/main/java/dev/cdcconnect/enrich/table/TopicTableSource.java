@@ -3,6 +3,7 @@ package dev.cdcconnect.enrich.table;
 import dev.cdcconnect.enrich.lookup.LookupSource;
 import dev.cdcconnect.enrich.lookup.Row;
 import dev.cdcconnect.enrich.lookup.RowLayout;
+import dev.cdcconnect.support.Redaction;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.HashMap;
@@ -56,15 +57,26 @@ public final class TopicTableSource implements LookupSource {
 
     /** Opens the table of this spec, starting its consumer unless another transform in this worker already did. */
     public static TopicTableSource open(TableSpec spec, Duration loadTimeout) {
+        return open(spec, loadTimeout, Shared::follower);
+    }
+
+    /** As {@link #open(TableSpec, Duration)}, the table fed by what the factory makes. */
+    static TopicTableSource open(TableSpec spec, Duration loadTimeout, FeedFactory feeds) {
         synchronized (SHARED) {
             Shared shared = SHARED.get(spec);
             if (shared == null) {
-                shared = Shared.start(spec);
+                shared = Shared.start(spec, feeds);
                 SHARED.put(spec, shared);
             }
             shared.users++;
             return new TopicTableSource(shared, loadTimeout);
         }
+    }
+
+    /** Makes the feed of a new shared table. */
+    @FunctionalInterface
+    interface FeedFactory {
+        Feed create(TableSpec spec, TopicTable table, CatchUp catchUp);
     }
 
     @Override
@@ -114,15 +126,20 @@ public final class TopicTableSource implements LookupSource {
 
     @Override
     public void close() {
+        boolean last;
         synchronized (SHARED) {
             if (closed) {
                 return;
             }
             closed = true;
-            if (--shared.users == 0) {
+            last = --shared.users == 0;
+            if (last) {
                 SHARED.remove(shared.spec, shared);
-                shared.stop();
             }
+        }
+        // outside the lock: stopping a consumer can take seconds, and every task's configure() needs the lock
+        if (last) {
+            shared.stop();
         }
     }
 
@@ -183,12 +200,28 @@ public final class TopicTableSource implements LookupSource {
             this.loaded = catchUp.request();
         }
 
-        static Shared start(TableSpec spec) {
+        static Shared start(TableSpec spec, FeedFactory feeds) {
+            int id = IDS.incrementAndGet();
+            TopicTable table = new TopicTable(spec.lookup(), spec.topic(), spec.keep(), spec.maxBytes());
+            CatchUp catchUp = new CatchUp();
+            Feed feed = feeds.create(spec, table, catchUp);
+            Shared shared = new Shared(spec, table, catchUp, feed);
+            shared.loaded.done().thenRun(shared::logLoaded);
+            shared.register(id);
+            LOG.info("Lookup {}: loading the table from topic {} (bootstrap servers {}, keeping {}, bound {} bytes)",
+                    spec.lookup(), spec.topic(),
+                    Redaction.maskUrl(String.valueOf(spec.consumerConfig().get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG))),
+                    spec.keep().isEmpty() ? "all columns" : spec.keep(), spec.maxBytes());
+            feed.start();
+            return shared;
+        }
+
+        /** The production feed: a consumer of the spec's topic, read with the spec's converters. */
+        static Feed follower(TableSpec spec, TopicTable table, CatchUp catchUp) {
             Converter keyConverter = converter(spec.keyConverter(), spec.keyConverterConfig(), true);
             Converter valueConverter = converter(spec.valueConverter(), spec.valueConverterConfig(), false);
-            int id = IDS.incrementAndGet();
             Map<String, Object> config = new HashMap<>(spec.consumerConfig());
-            config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "cdc-enrich-" + spec.lookup() + "-" + id);
+            config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "cdc-enrich-" + spec.lookup() + "-" + IDS.get());
             config.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
             config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -198,17 +231,7 @@ public final class TopicTableSource implements LookupSource {
             config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
                     new ByteArrayDeserializer());
-            TopicTable table = new TopicTable(spec.lookup(), spec.topic(), spec.keep(), spec.maxBytes());
-            CatchUp catchUp = new CatchUp();
-            TableFollower follower = new TableFollower(spec, table, catchUp, consumer, keyConverter, valueConverter);
-            Shared shared = new Shared(spec, table, catchUp, follower);
-            shared.loaded.done().thenRun(shared::logLoaded);
-            shared.register(id);
-            LOG.info("Lookup {}: loading the table from topic {} (bootstrap servers {}, keeping {}, bound {} bytes)",
-                    spec.lookup(), spec.topic(), config.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG),
-                    spec.keep().isEmpty() ? "all columns" : spec.keep(), spec.maxBytes());
-            follower.start();
-            return shared;
+            return new TableFollower(spec, table, catchUp, consumer, keyConverter, valueConverter);
         }
 
         private static Converter converter(Class<?> type, Map<String, Object> config, boolean isKey) {

@@ -42,6 +42,13 @@ public final class InMemoryTopic implements Feed {
         return TopicTableSource.over(spec, table, catchUp, this, loadTimeout);
     }
 
+    /** This topic as the feed of a table made elsewhere (by {@link TopicTableSource#open}). */
+    Feed feed(TopicTable table, CatchUp catchUp) {
+        this.table = table;
+        this.catchUp = catchUp;
+        return this;
+    }
+
     public LookupSource source(List<String> keep) {
         return source(keep, Long.MAX_VALUE, Duration.ofSeconds(5));
     }

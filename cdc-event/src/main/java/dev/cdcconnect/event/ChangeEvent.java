@@ -51,6 +51,17 @@ public final class ChangeEvent {
                 && Fields.isContainer(Fields.get(value, "source"));
     }
 
+    /**
+     * Whether the value has the shape of a Debezium envelope, whatever its {@code op} code: a Struct or Map with a
+     * string {@code op} and a {@code source} block. An envelope-shaped value that is not an {@link #isEnvelope
+     * envelope} carries an operation this library does not know.
+     */
+    public static boolean isEnvelopeShaped(Object value) {
+        return Fields.isContainer(value)
+                && Fields.get(value, "op") instanceof String
+                && Fields.isContainer(Fields.get(value, "source"));
+    }
+
     /** Reads a Debezium envelope; empty when the value is not one (a plain record, a tombstone). */
     public static Optional<ChangeEvent> read(Object value) {
         if (!isEnvelope(value)) {
@@ -167,16 +178,28 @@ public final class ChangeEvent {
     }
 
     /**
-     * The id of the transaction that made the change, as precisely as the source tells it: the
-     * {@code transaction.id} when transaction metadata is on, else the Postgres {@code txId}, else the GTID;
-     * null when the source reports none (a binlog without GTIDs and no transaction metadata).
+     * The id of the database transaction that made the change, the same for every change of that transaction and
+     * different between transactions; null when the source does not tell it.
+     * <ul>
+     * <li>Postgres: the transaction's {@code txId}. With transaction metadata Debezium's {@code transaction.id} is
+     * {@code <txId>:<lsn>}, where the LSN is that of each change, so it differs inside one transaction: only its
+     * {@code txId} part identifies the transaction.</li>
+     * <li>Other sources with transaction metadata: {@code transaction.id} (MySQL and MariaDB: the GTID, or the
+     * binlog position of the transaction's start without GTIDs).</li>
+     * <li>MySQL and MariaDB without transaction metadata: the GTID; null without GTIDs, since {@code file} and
+     * {@code pos} name each row event, not its transaction.</li>
+     * </ul>
      */
     public String transactionId() {
-        if (transaction != null && transaction.id() != null) {
-            return transaction.id();
-        }
         if (source.txId() != null) {
             return source.txId().toString();
+        }
+        String id = transaction == null ? null : transaction.id();
+        if (id != null && "postgresql".equals(source.connector()) && id.indexOf(':') > 0) {
+            return id.substring(0, id.indexOf(':'));
+        }
+        if (id != null) {
+            return id;
         }
         return source.gtid();
     }

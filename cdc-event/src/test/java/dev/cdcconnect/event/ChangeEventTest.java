@@ -86,12 +86,35 @@ class ChangeEventTest {
     }
 
     @Test
-    void transactionBlockWinsAsTransactionId() {
-        ChangeEvent event = ChangeEvent.read(Envelopes.postgres("shop", "public", "orders").txId(900)
-                .transaction("900:4242", 3).struct(Operation.CREATE, null, customer(1, null))).orElseThrow();
+    void postgresTransactionIdIsTheTxIdWhoseChangesHaveDifferentLsnsInTheTransactionBlock() {
+        Envelopes envelopes = Envelopes.postgres("shop", "public", "orders").txId(900);
+        ChangeEvent first = ChangeEvent.read(envelopes.lsn(4242).transaction("900:4242", 1)
+                .struct(Operation.CREATE, null, customer(1, null))).orElseThrow();
+        ChangeEvent second = ChangeEvent.read(envelopes.lsn(4300).transaction("900:4300", 2)
+                .struct(Operation.CREATE, null, customer(2, null))).orElseThrow();
 
-        assertThat(event.transactionId()).isEqualTo("900:4242");
-        assertThat(event.transaction().totalOrder()).isEqualTo(3L);
+        assertThat(first.transactionId()).isEqualTo(second.transactionId()).isEqualTo("900");
+        assertThat(second.transaction().totalOrder()).isEqualTo(2L);
+    }
+
+    @Test
+    void binlogTransactionBlockIsTheTransactionIdWithoutGtids() {
+        ChangeEvent event = ChangeEvent.read(Envelopes.mysql("inventory", "customers").binlog("mysql-bin.000004", 9001, 0)
+                .transaction("file=mysql-bin.000004,pos=8800", 2).struct(Operation.CREATE, null, customer(1, null)))
+                .orElseThrow();
+
+        assertThat(event.transactionId()).isEqualTo("file=mysql-bin.000004,pos=8800");
+    }
+
+    @Test
+    void envelopeWithAnUnknownOpIsEnvelopeShapedButNoEnvelope() {
+        Map<String, Object> unknownOp = new LinkedHashMap<>(Map.of("op", "x", "source", Map.of("table", "t")));
+
+        assertThat(ChangeEvent.isEnvelopeShaped(unknownOp)).isTrue();
+        assertThat(ChangeEvent.isEnvelope(unknownOp)).isFalse();
+        assertThat(ChangeEvent.isEnvelopeShaped(customerMap(1, "a"))).isFalse();
+        assertThat(ChangeEvent.isEnvelopeShaped(Envelopes.mariadb("inventory", "customers")
+                .map(Operation.CREATE, null, customerMap(1, null)))).isTrue();
     }
 
     @Test

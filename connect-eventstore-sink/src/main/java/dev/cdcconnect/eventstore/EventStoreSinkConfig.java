@@ -75,6 +75,13 @@ public final class EventStoreSinkConfig extends AbstractConfig {
             + "in a value becomes %2D; a name never starts with '$'. ${table} falls back to the last "
             + "segment of the topic name for records without a source block.";
 
+    public static final String STREAM_NAME_KEYLESS_TEMPLATE = "stream.name.keyless.template";
+    private static final String STREAM_NAME_KEYLESS_TEMPLATE_DOC = "Name of the stream for records without a "
+            + "key (changes of tables without a primary key, truncate events) when stream.name.template uses "
+            + "${key}: one stream per table by default, so such tables do not stop the pipeline. Placeholders: "
+            + "${topic}, ${database}, ${schema}, ${table}, escaped as in stream.name.template. Empty: such records "
+            + "cannot be written and go to the dead letter queue (or fail the task without one).";
+
     public static final String EVENT_TYPE_MAPPING = "event.type.mapping";
     private static final String EVENT_TYPE_MAPPING_DOC = "Event types to use instead of the defaults, as "
             + "<kind>=<Type> entries, or <table>.<kind>=<Type> for one table (used as they are, without "
@@ -190,11 +197,13 @@ public final class EventStoreSinkConfig extends AbstractConfig {
 
     private final Template streamNameTemplate;
     private final Template eventTypeTemplate;
+    private final Template keylessStreamNameTemplate;
 
     public EventStoreSinkConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
         this.streamNameTemplate = StreamNames.parseTemplate(getString(STREAM_NAME_TEMPLATE));
         this.eventTypeTemplate = EventTypes.parseTemplate(getString(EVENT_TYPE_TEMPLATE));
+        this.keylessStreamNameTemplate = StreamNames.parseKeylessTemplate(getString(STREAM_NAME_KEYLESS_TEMPLATE));
         List<ConfigException> problems = crossFieldProblems(this::get);
         if (!problems.isEmpty()) {
             throw problems.get(0);
@@ -219,6 +228,9 @@ public final class EventStoreSinkConfig extends AbstractConfig {
         def.define(STREAM_NAME_TEMPLATE, Type.STRING, "${table}-${key}",
                 new ParsingValidator(StreamNames::parseTemplate), Importance.HIGH, STREAM_NAME_TEMPLATE_DOC,
                 STREAMS_GROUP, ++order, Width.MEDIUM, "Stream name template");
+        def.define(STREAM_NAME_KEYLESS_TEMPLATE, Type.STRING, "${table}",
+                new ParsingValidator(StreamNames::parseKeylessTemplate), Importance.MEDIUM,
+                STREAM_NAME_KEYLESS_TEMPLATE_DOC, STREAMS_GROUP, ++order, Width.MEDIUM, "Stream name for keyless records");
 
         order = 0;
         def.define(EVENT_TYPE_MAPPING, Type.LIST, "", new ListValidator(EventTypes::parseMappings),
@@ -477,7 +489,7 @@ public final class EventStoreSinkConfig extends AbstractConfig {
     public EventMapper eventMapper() {
         JsonValues json = new JsonValues(decimalFormat());
         EventMetadata metadata = new EventMetadata(json, correlationId(), causationId(), metadataHeaders(), false);
-        return new EventMapper(new StreamNames(streamNameTemplate, json),
+        return new EventMapper(new StreamNames(streamNameTemplate, keylessStreamNameTemplate, json),
                 new EventTypes(eventTypeMappings(), eventTypeTemplate), dataFormat(), json, metadata,
                 tombstoneHandling(), appendMaxBytes());
     }
@@ -488,6 +500,8 @@ public final class EventStoreSinkConfig extends AbstractConfig {
         summary.put(CONNECTION_STRING, Redaction.maskUrl(connectionString()));
         summary.put(USERNAME, getString(USERNAME).isBlank() ? "(none)" : getString(USERNAME));
         summary.put(STREAM_NAME_TEMPLATE, streamNameTemplate.toString());
+        summary.put(STREAM_NAME_KEYLESS_TEMPLATE, keylessStreamNameTemplate == null ? "(none: dead letter queue)"
+                : keylessStreamNameTemplate.toString());
         summary.put(EVENT_DATA_FORMAT, dataFormat().configName());
         summary.put(TOMBSTONE_HANDLING, tombstoneHandling().configName());
         summary.put(DELIVERY_GUARANTEE, deliveryGuarantee().configName());

@@ -225,12 +225,13 @@ class FailureTaskTest {
                 .with(EventStoreSinkConfig.APPEND_MAX_BYTES, "65536").start();
         SinkRecord tooBigForTheSink = customers.create(61, "x".repeat(70_000), 1);
         SinkRecord tooBigForTheServer = customers.create(62, "y".repeat(5_000), 2);
-        SinkRecord noKey = new SinkRecord(customers.topic(), 0, null, null, null, Map.of("op", "x"), 3);
+        SinkRecord unknownOp = new SinkRecord(customers.topic(), 0, Schema.STRING_SCHEMA, "k", null,
+                Map.of("op", "x", "source", Map.of("table", "customers")), 3);
         SinkRecord notJson = new SinkRecord(customers.topic(), 0, Schema.STRING_SCHEMA, "k", null,
                 Map.of("x", new Object()), 4);
         SinkRecord deletedStream = customers.create(66, "z", 5);
 
-        runner.put(customers.create(1, "a", 0), tooBigForTheSink, tooBigForTheServer, noKey, notJson, deletedStream,
+        runner.put(customers.create(1, "a", 0), tooBigForTheSink, tooBigForTheServer, unknownOp, notJson, deletedStream,
                 customers.update(1, "a", "b", 6), customers.create(62, "small", 7));
         runner.awaitAcknowledged(partition, 7);
 
@@ -241,7 +242,7 @@ class FailureTaskTest {
         assertThat(runner.context().deadLetters()).allSatisfy(d -> assertThat(d.error().getMessage()).isNotBlank());
         assertThat(reason(runner, 1)).contains("over the limit of 65536 bytes");
         assertThat(reason(runner, 2)).contains("EventStoreDB refused the event").contains("Maximum Append Event Size");
-        assertThat(reason(runner, 3)).contains("needs ${key} but the record has no key");
+        assertThat(reason(runner, 3)).contains("a Debezium change event with op 'x', which this sink does not know");
         assertThat(reason(runner, 4)).contains("cannot write the record as JSON");
         assertThat(reason(runner, 5)).contains("stream 'customers-66' is deleted");
         assertThat(TaskMetrics.of("RecordsDeadLettered")).isEqualTo(5);
@@ -257,12 +258,13 @@ class FailureTaskTest {
         server = EventStoreStandIn.start();
         Customers customers = new Customers(Envelopes.Flavor.MYSQL, Customers.Shape.MAP);
         SinkTaskRunner runner = runner(server).start();
-        SinkRecord noKey = new SinkRecord(customers.topic(), 0, null, null, null, Map.of("op", "x"), 8);
+        SinkRecord unknownOp = new SinkRecord(customers.topic(), 0, null, Map.of("id", 1), null,
+                Map.of("op", "x", "source", Map.of("table", "customers")), 8);
 
-        assertThatThrownBy(() -> runner.put(customers.create(1, "a", 7), noKey))
+        assertThatThrownBy(() -> runner.put(customers.create(1, "a", 7), unknownOp))
                 .isInstanceOf(ConnectException.class)
                 .hasMessageContaining("topic " + customers.topic() + " partition 0 offset 8")
-                .hasMessageContaining("needs ${key} but the record has no key")
+                .hasMessageContaining("a Debezium change event with op 'x', which this sink does not know")
                 .hasMessageContaining("errors.deadletterqueue.topic.name");
     }
 

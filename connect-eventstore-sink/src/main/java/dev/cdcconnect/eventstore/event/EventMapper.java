@@ -3,13 +3,19 @@ package dev.cdcconnect.eventstore.event;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.cdcconnect.event.ChangeEvent;
+import dev.cdcconnect.event.Fields;
 import dev.cdcconnect.event.Operation;
+import dev.cdcconnect.eventstore.stream.DeleteStreams;
 import dev.cdcconnect.eventstore.stream.StreamNames;
 import io.kurrent.dbclient.EventData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -35,6 +41,7 @@ public final class EventMapper {
     private final EventMetadata metadata;
     private final TombstoneHandling tombstones;
     private final int maxEventBytes;
+    private final DeleteStreams deletes;
 
     /**
      * @param maxEventBytes the largest event, as EventStoreDB counts its size, that can be written in one append;
@@ -42,6 +49,13 @@ public final class EventMapper {
      */
     public EventMapper(StreamNames streams, EventTypes types, DataFormat dataFormat, JsonValues json,
                        EventMetadata metadata, TombstoneHandling tombstones, int maxEventBytes) {
+        this(streams, types, dataFormat, json, metadata, tombstones, maxEventBytes, new DeleteStreams());
+    }
+
+    private EventMapper(StreamNames streams, EventTypes types, DataFormat dataFormat, JsonValues json,
+                        EventMetadata metadata, TombstoneHandling tombstones, int maxEventBytes,
+                        DeleteStreams deletes) {
+        this.deletes = deletes;
         this.streams = streams;
         this.types = types;
         this.dataFormat = dataFormat;
@@ -57,30 +71,56 @@ public final class EventMapper {
      */
     public EventMapper withMetadataValuesAsStrings() {
         return new EventMapper(streams, types, dataFormat, json, metadata.withValuesAsStrings(), tombstones,
-                maxEventBytes);
+                maxEventBytes, deletes);
     }
 
     /**
-     * What the record becomes.
+     * What the record becomes. Called for each partition's records in their order, once each (the stream of a
+     * tombstone is that of the delete event before it).
      *
      * @throws RecordConversionException when it cannot become an event (see that class)
      */
     public MappedRecord map(SinkRecord sinkRecord) {
         ChangeRecord record = ChangeRecord.of(sinkRecord);
+        String deleteStream = deletes.take(record);
         if (record.isTombstone()) {
+            if (record.key() == null) {
+                // A tombstone without a key names no row (and compacts nothing): there is no stream to act on.
+                return new MappedRecord.Ignore();
+            }
             return switch (tombstones) {
                 case IGNORE -> new MappedRecord.Ignore();
-                case DELETE -> new MappedRecord.DeleteStream(streams.streamFor(record), false);
-                case TOMBSTONE -> new MappedRecord.DeleteStream(streams.streamFor(record), true);
-                case MARKER -> append(record, EventTypes.Kind.TOMBSTONE);
+                case DELETE -> new MappedRecord.DeleteStream(streams.tombstoneStreamFor(record, deleteStream), false);
+                case TOMBSTONE -> new MappedRecord.DeleteStream(streams.tombstoneStreamFor(record, deleteStream), true);
+                case MARKER -> append(record, EventTypes.Kind.TOMBSTONE,
+                        streams.tombstoneStreamFor(record, deleteStream), false);
             };
         }
+        if (record.change().isEmpty() && ChangeEvent.isEnvelopeShaped(sinkRecord.value())) {
+            throw new RecordConversionException("the record is a Debezium change event with op '"
+                    + Fields.get(sinkRecord.value(), "op") + "', which this sink does not know (known: "
+                    + Arrays.stream(Operation.values()).map(Operation::code).collect(Collectors.joining(", "))
+                    + ")");
+        }
         EventTypes.Kind kind = record.change().map(c -> EventTypes.Kind.of(c.op())).orElse(EventTypes.Kind.RECORD);
-        return append(record, kind);
+        String stream = streams.streamFor(record);
+        // A tombstone acted on needs the stream of the delete before it, also in a task that starts between them.
+        boolean delete = kind == EventTypes.Kind.DELETE && tombstones != TombstoneHandling.IGNORE
+                && record.key() != null;
+        MappedRecord.Append append = append(record, kind, stream, delete);
+        if (delete) {
+            deletes.remember(record, stream);
+        }
+        return append;
     }
 
-    private MappedRecord.Append append(ChangeRecord record, EventTypes.Kind kind) {
-        String stream = streams.streamFor(record);
+    /** Forgets what it knew of partitions the task no longer owns. */
+    public void forget(Collection<TopicPartition> partitions) {
+        deletes.forget(partitions);
+    }
+
+    private MappedRecord.Append append(ChangeRecord record, EventTypes.Kind kind, String stream,
+                                       boolean holdsCommit) {
         String type = types.typeFor(record, kind);
         byte[] data;
         byte[] meta;
@@ -99,7 +139,7 @@ public final class EventMapper {
                     + " bytes, over the limit of " + maxEventBytes + " bytes for one append");
         }
         EventData event = EventData.builderAsJson(eventId(record), type, data).metadataAsBytes(meta).build();
-        return new MappedRecord.Append(stream, event, size);
+        return new MappedRecord.Append(stream, event, size, holdsCommit);
     }
 
     /** The deterministic id of a record's event: a name-based UUID of its topic, partition and offset. */

@@ -8,9 +8,12 @@ public sealed interface MappedRecord {
     /**
      * An event appended to a stream.
      *
-     * @param size the size EventStoreDB counts for the event: data, metadata and twice the type
+     * @param size        the size EventStoreDB counts for the event: data, metadata and twice the type
+     * @param holdsCommit the partition's offset must not be committed past this record until the record after it
+     *                    is handled: a delete event, whose stream the tombstone after it needs, also in a task
+     *                    that starts between the two
      */
-    record Append(String stream, EventData event, int size) implements MappedRecord {
+    record Append(String stream, EventData event, int size, boolean holdsCommit) implements MappedRecord {
     }
 
     /** The stream is deleted: softly (it can be written again) or for good ({@code hard}). */

@@ -2,6 +2,7 @@ package dev.cdcconnect.eventstore.event;
 
 import dev.cdcconnect.event.ChangeEvent;
 import dev.cdcconnect.event.Fields;
+import dev.cdcconnect.event.Operation;
 import org.apache.kafka.connect.header.Header;
 
 /**
@@ -46,11 +47,17 @@ public sealed interface ValueSource {
         }
     }
 
-    /** The id of the source transaction, as {@link ChangeEvent#transactionId()} gives it. */
+    /**
+     * The id of the source transaction, as {@link ChangeEvent#transactionId()} gives it; none for snapshot reads,
+     * which no transaction of the source made (and for which binlog sources report no transaction at all), so
+     * they are left out of every source the same way.
+     */
     record Transaction() implements ValueSource {
         @Override
         public String resolve(ChangeRecord record, JsonValues json) {
-            return record.change().map(ChangeEvent::transactionId).orElse(null);
+            return record.change()
+                    .filter(change -> change.op() != Operation.READ && !change.source().isSnapshot())
+                    .map(ChangeEvent::transactionId).orElse(null);
         }
     }
 

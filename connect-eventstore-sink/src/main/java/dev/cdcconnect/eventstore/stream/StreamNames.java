@@ -31,11 +31,24 @@ public final class StreamNames {
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
+    /** Placeholders the template for records without a key may use. */
+    public static final List<String> KEYLESS_PLACEHOLDERS = List.of("topic", "database", "schema", "table");
+
     private final Template template;
+    private final Template keyless;
     private final JsonValues json;
 
     public StreamNames(Template template, JsonValues json) {
+        this(template, null, json);
+    }
+
+    /**
+     * @param keyless the template for records without a key when {@code template} needs one, or null when such
+     *                records cannot be written
+     */
+    public StreamNames(Template template, Template keyless, JsonValues json) {
         this.template = template;
+        this.keyless = keyless;
         this.json = json;
     }
 
@@ -49,26 +62,76 @@ public final class StreamNames {
         return template;
     }
 
+    /**
+     * Parses the template for records without a key; empty or blank text gives null (no such stream: those
+     * records cannot be written).
+     */
+    public static Template parseKeylessTemplate(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        Template template = Template.parse(text.trim(), KEYLESS_PLACEHOLDERS);
+        if (template.parts().get(0) instanceof Template.Literal literal && literal.text().startsWith("$")) {
+            throw new IllegalArgumentException("a stream name must not start with '$': such streams are "
+                    + "EventStoreDB system streams");
+        }
+        return template;
+    }
+
     public Template template() {
         return template;
     }
 
     /**
-     * The stream for a record.
+     * The stream for a record. A change or plain record without a key, when the template needs one, goes to the
+     * keyless template's stream (one per table by default): changes of tables without a primary key and truncate
+     * events have no key. Tombstones never do: a tombstone without a key names no row.
      *
      * @throws RecordConversionException when the template needs a value the record lacks (a key, a database)
      */
     public String streamFor(ChangeRecord record) {
-        String name = template.render(placeholder -> escape(value(record, placeholder.name()),
+        Template chosen = keyless != null && record.key() == null && !record.isTombstone() && usesKey(template)
+                ? keyless : template;
+        String name = chosen.render(placeholder -> escape(value(record, placeholder.name()),
                 placeholder.beforeFirstDash()));
         if (name.isEmpty()) {
-            throw new RecordConversionException("cannot name the stream: template " + template
+            throw new RecordConversionException("cannot name the stream: template " + chosen
                     + " gives an empty name for this record");
         }
         if (name.startsWith("$")) {
             name = "%24" + name.substring(1);
         }
         return name;
+    }
+
+    /**
+     * The stream a tombstone acts on: the stream of the delete event just before it in its partition, for the
+     * same key, when there was one ({@code deleteStream}); else the template's stream when the template needs
+     * nothing of the change event's source block, which a tombstone lacks.
+     *
+     * @param deleteStream the stream of the delete event the tombstone follows, or null
+     * @throws RecordConversionException when the stream cannot be known: the template takes ${table},
+     *                                   ${database} or ${schema} from the source block and no delete of the key
+     *                                   came just before the tombstone
+     */
+    public String tombstoneStreamFor(ChangeRecord record, String deleteStream) {
+        if (deleteStream != null) {
+            return deleteStream;
+        }
+        for (String name : List.of("table", "database", "schema")) {
+            if (template.uses(name)) {
+                throw new RecordConversionException("cannot name the stream of this tombstone: template " + template
+                        + " takes ${" + name + "} from the change event's source block, which a tombstone does not "
+                        + "carry, and the record before it in its partition is not a delete of the same key (a "
+                        + "tombstone goes to the stream of the delete event it follows)");
+            }
+        }
+        return streamFor(record);
+    }
+
+    private static boolean usesKey(Template template) {
+        return template.parts().stream().anyMatch(p -> p instanceof Template.Placeholder ph
+                && (ph.name().equals("key") || ph.name().startsWith("key.")));
     }
 
     private String value(ChangeRecord record, String name) {

@@ -7,7 +7,8 @@ import java.util.OptionalLong;
  * The offsets of one topic-partition that are on their way, in the order they were received, and how far they
  * are all done: the offset the worker may commit is the first one not yet done, or the one after the last
  * received when every one is. Records finish out of order (different streams), the commit point only moves
- * over a contiguous run of finished ones.
+ * over a contiguous run of finished ones, and not past a record that {@linkplain Slot#holdUntilNextDone holds} it
+ * while the record after it is not done.
  */
 final class OffsetTracker {
 
@@ -15,6 +16,7 @@ final class OffsetTracker {
     final class Slot {
         private final long offset;
         private boolean done;
+        private boolean holds;
 
         private Slot(long offset) {
             this.offset = offset;
@@ -23,6 +25,16 @@ final class OffsetTracker {
         void done() {
             synchronized (OffsetTracker.this) {
                 done = true;
+            }
+        }
+
+        /**
+         * Keeps the commit point at this record, even once done, until the record after it is done too: a task
+         * that starts on the partition then receives this record again (a delete, whose stream its tombstone needs).
+         */
+        void holdUntilNextDone() {
+            synchronized (OffsetTracker.this) {
+                holds = true;
             }
         }
     }
@@ -55,7 +67,12 @@ final class OffsetTracker {
     /** Lets go of the done slots at the head, so memory holds only what is still on its way. */
     private void advance() {
         while (!slots.isEmpty() && slots.peekFirst().done) {
-            committable = slots.pollFirst().offset + 1;
+            Slot head = slots.pollFirst();
+            if (head.holds && (slots.isEmpty() || !slots.peekFirst().done)) {
+                slots.addFirst(head);
+                return;
+            }
+            committable = head.offset + 1;
         }
     }
 }

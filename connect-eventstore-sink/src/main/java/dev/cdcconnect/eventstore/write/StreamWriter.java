@@ -222,6 +222,9 @@ public final class StreamWriter implements AutoCloseable {
                 continue;
             }
             if (mapped instanceof MappedRecord.Append append) {
+                if (append.holdsCommit()) {
+                    slot.holdUntilNextDone();
+                }
                 accepted.add(new Pending(record, partition, append, append.size(), tracker, slot));
             } else if (mapped instanceof MappedRecord.DeleteStream delete) {
                 accepted.add(new Pending(record, partition, delete, 0, tracker, slot));
@@ -272,6 +275,7 @@ public final class StreamWriter implements AutoCloseable {
             // Drop the revoked partitions' waiting records first, so no new call carries them, then let the calls
             // that do finish: the partitions' new owner should find the streams as this task left them.
             partitions.forEach(trackers::remove);
+            mapper.forget(partitions);
             int dropped = 0;
             for (StreamQueue queue : queues.values()) {
                 for (Iterator<Pending> it = queue.pending.iterator(); it.hasNext(); ) {

@@ -118,16 +118,49 @@ class EventMapperTest {
     }
 
     @Test
-    void transactionBlockIsTheCorrelationIdAndSnapshotsAreFlagged() throws IOException {
+    void postgresChangesOfOneTransactionShareTheTxIdAsCorrelationIdWhateverTheirLsn() throws IOException {
         Customers customers = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.STRUCT);
-        customers.envelopes().transaction("771:33816960", 3).snapshot("true");
+        EventMapper mapper = mapper();
+
+        customers.envelopes().txId(771).lsn(33816960).transaction("771:33816960", 1);
+        JsonNode first = metadata(append(mapper, customers.create(5, "a", 1)));
+        customers.envelopes().lsn(33817200).transaction("771:33817200", 2);
+        JsonNode second = metadata(append(mapper, customers.update(6, "a", "b", 2)));
+        customers.envelopes().txId(772).lsn(33818000).transaction("772:33818000", 1);
+        JsonNode next = metadata(append(mapper, customers.delete(5, "a", 3)));
+
+        assertThat(first.get("$correlationId").asText()).isEqualTo(second.get("$correlationId").asText())
+                .isEqualTo("771");
+        assertThat(next.get("$correlationId").asText()).isEqualTo("772");
+        assertThat(second.get("transaction.id").asText()).isEqualTo("771:33817200");
+        assertThat(second.get("transaction.total_order").asLong()).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @MethodSource("flavorsAndShapes")
+    void snapshotReadsHaveNoCorrelationIdWhateverTheSource(Envelopes.Flavor flavor, Customers.Shape shape)
+            throws IOException {
+        Customers customers = new Customers(flavor, shape);
+        customers.envelopes().snapshot("true").gtid("0-1-77").transaction("771:33816960", 3);
 
         JsonNode meta = metadata(append(mapper(), customers.read(5, "a", 1)));
 
-        assertThat(meta.get("$correlationId").asText()).isEqualTo("771:33816960");
-        assertThat(meta.get("transaction.id").asText()).isEqualTo("771:33816960");
-        assertThat(meta.get("transaction.total_order").asLong()).isEqualTo(3);
+        assertThat(meta.has("$correlationId")).isFalse();
         assertThat(meta.get("source.snapshot").asText()).isEqualTo("true");
+    }
+
+    @Test
+    void binlogWithoutGtidTakesTheTransactionBlockAsCorrelationId() throws IOException {
+        Customers customers = new Customers(Envelopes.Flavor.MYSQL, Customers.Shape.MAP);
+        EventMapper mapper = mapper();
+
+        customers.envelopes().binlog("mysql-bin.000003", 1200, 0).transaction("file=mysql-bin.000003,pos=1100", 1);
+        JsonNode first = metadata(append(mapper, customers.create(5, "a", 1)));
+        customers.envelopes().binlog("mysql-bin.000003", 1300, 0).transaction("file=mysql-bin.000003,pos=1100", 2);
+        JsonNode second = metadata(append(mapper, customers.create(6, "b", 2)));
+
+        assertThat(first.get("$correlationId").asText()).isEqualTo(second.get("$correlationId").asText())
+                .isEqualTo("file=mysql-bin.000003,pos=1100");
     }
 
     @Test
@@ -234,20 +267,90 @@ class EventMapperTest {
     }
 
     @Test
-    void tombstonesAreIgnoredOrMarkedOrDeleteTheStream() throws IOException {
+    void tombstonesAreIgnoredOrMarkedOrDeleteTheStreamOfTheDeleteBeforeThem() throws IOException {
         Customers customers = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.STRUCT);
+        SinkRecord delete = customers.delete(4, "a", 19);
         SinkRecord tombstone = customers.tombstone(4, 20);
 
-        assertThat(mapper().map(tombstone)).isInstanceOf(MappedRecord.Ignore.class);
-        MappedRecord.Append marker = append(mapper(EventStoreSinkConfig.TOMBSTONE_HANDLING, "marker"), tombstone);
+        EventMapper ignoring = mapper();
+        assertThat(append(ignoring, delete).holdsCommit()).isFalse();
+        assertThat(ignoring.map(tombstone)).isInstanceOf(MappedRecord.Ignore.class);
+        EventMapper marking = mapper(EventStoreSinkConfig.TOMBSTONE_HANDLING, "marker");
+        assertThat(append(marking, delete).holdsCommit()).isTrue();
+        MappedRecord.Append marker = append(marking, tombstone);
         assertThat(marker.stream()).isEqualTo("customers-4");
         assertThat(marker.event().getEventType()).isEqualTo("Tombstoned");
         assertThat(data(marker).toString()).isEqualTo("{\"id\":4}");
         assertThat(metadata(marker).get("kafka.offset").asLong()).isEqualTo(20);
-        assertThat(mapper(EventStoreSinkConfig.TOMBSTONE_HANDLING, "delete").map(tombstone))
-                .isEqualTo(new MappedRecord.DeleteStream("customers-4", false));
-        assertThat(mapper(EventStoreSinkConfig.TOMBSTONE_HANDLING, "tombstone").map(tombstone))
-                .isEqualTo(new MappedRecord.DeleteStream("customers-4", true));
+        EventMapper deleting = mapper(EventStoreSinkConfig.TOMBSTONE_HANDLING, "delete");
+        deleting.map(delete);
+        assertThat(deleting.map(tombstone)).isEqualTo(new MappedRecord.DeleteStream("customers-4", false));
+        EventMapper tombstoning = mapper(EventStoreSinkConfig.TOMBSTONE_HANDLING, "tombstone");
+        tombstoning.map(delete);
+        assertThat(tombstoning.map(tombstone)).isEqualTo(new MappedRecord.DeleteStream("customers-4", true));
+    }
+
+    /** A table whose name Debezium sanitizes in the topic name: {@code LİNKS} becomes {@code L_NKS}. */
+    private static SinkRecord links(Operation op, int id, long offset) {
+        Envelopes envelopes = Envelopes.postgres("shop", "public", "L\u0130NKS");
+        Map<String, Object> row = new LinkedHashMap<>(Map.of("id", id));
+        Object value = op == null ? null
+                : envelopes.map(op, op == Operation.CREATE ? null : row, op == Operation.DELETE ? null : row);
+        return new SinkRecord("dbserver1.public.L_NKS", 0, null, new LinkedHashMap<>(Map.of("id", id)), null, value,
+                offset);
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"marker", "delete", "tombstone"})
+    void aTombstoneActsOnTheStreamOfTheDeleteBeforeItNotOneNamedFromTheSanitizedTopic(String handling) {
+        EventMapper mapper = mapper(EventStoreSinkConfig.TOMBSTONE_HANDLING, handling);
+
+        assertThat(append(mapper, links(Operation.CREATE, 2, 0)).stream()).isEqualTo("L\u0130NKS-2");
+        assertThat(append(mapper, links(Operation.DELETE, 2, 1)).stream()).isEqualTo("L\u0130NKS-2");
+        MappedRecord tombstone = mapper.map(links(null, 2, 2));
+
+        String stream = tombstone instanceof MappedRecord.Append a ? a.stream()
+                : ((MappedRecord.DeleteStream) tombstone).stream();
+        assertThat(stream).isEqualTo("L\u0130NKS-2");
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"marker", "delete", "tombstone"})
+    void aTombstoneWhoseStreamCannotBeKnownIsABadRecordNotAGuess(String handling) {
+        EventMapper mapper = mapper(EventStoreSinkConfig.TOMBSTONE_HANDLING, handling);
+
+        // The first record seen, or one after a delete of another key, or after another record of the same key.
+        assertThatThrownBy(() -> mapper.map(links(null, 2, 7))).isInstanceOf(RecordConversionException.class)
+                .hasMessage("cannot name the stream of this tombstone: template ${table}-${key} takes ${table} from "
+                        + "the change event's source block, which a tombstone does not carry, and the record before "
+                        + "it in its partition is not a delete of the same key (a tombstone goes to the stream of the "
+                        + "delete event it follows)");
+        mapper.map(links(Operation.DELETE, 3, 8));
+        assertThatThrownBy(() -> mapper.map(links(null, 2, 9))).isInstanceOf(RecordConversionException.class);
+        mapper.map(links(Operation.DELETE, 2, 10));
+        mapper.map(links(Operation.CREATE, 2, 11));
+        assertThatThrownBy(() -> mapper.map(links(null, 2, 12))).isInstanceOf(RecordConversionException.class);
+        // A template that needs nothing of the source block names the stream from the tombstone alone.
+        assertThat(mapper(EventStoreSinkConfig.TOMBSTONE_HANDLING, handling,
+                EventStoreSinkConfig.STREAM_NAME_TEMPLATE, "links-${key}").map(links(null, 2, 7)).toString())
+                .contains("links-2");
+    }
+
+    @Test
+    void anEnvelopeWithAnUnknownOpIsABadRecordWhileAPlainRecordWithAnOpFieldIsRecorded() throws IOException {
+        Map<String, Object> value = Envelopes.postgres("shop", "public", "customers").map(Operation.CREATE, null,
+                new LinkedHashMap<>(Map.of("id", 1)));
+        value.put("op", "x");
+        SinkRecord unknown = new SinkRecord("dbserver1.public.customers", 0, null, Map.of("id", 1), null, value, 4);
+
+        assertThatThrownBy(() -> mapper().map(unknown)).isInstanceOf(RecordConversionException.class)
+                .hasMessage("the record is a Debezium change event with op 'x', which this sink does not know "
+                        + "(known: c, u, d, r, t, m)");
+
+        Map<String, Object> plain = new LinkedHashMap<>(Map.of("op", "buy", "sku", "X-1"));
+        MappedRecord.Append recorded = append(mapper(), new SinkRecord("orders", 0, null, "o-1", null, plain, 5));
+        assertThat(recorded.event().getEventType()).isEqualTo("Recorded");
+        assertThat(data(recorded).get("op").asText()).isEqualTo("buy");
     }
 
     @Test
@@ -304,15 +407,35 @@ class EventMapperTest {
                 .hasMessageStartingWith("cannot write the record as JSON");
     }
 
-    @Test
-    void truncateWithoutKeyCannotBeNamedWithTheDefaultTemplate() {
-        Customers customers = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.MAP);
-        SinkRecord truncate = customers.change(Operation.TRUNCATE, 1, null, "x", 3);
-        SinkRecord keyless = new SinkRecord(truncate.topic(), 0, null, null, null, truncate.value(), 3);
+    @ParameterizedTest
+    @MethodSource("flavorsAndShapes")
+    void keylessChangesAndTruncatesGoToTheTablesStreamByDefault(Envelopes.Flavor flavor, Customers.Shape shape) {
+        Customers customers = new Customers(flavor, shape);
+        SinkRecord truncate = keyless(customers.change(Operation.TRUNCATE, 1, null, null, 3));
+        SinkRecord insert = keyless(customers.create(1, "x", 4));
 
-        assertThatThrownBy(() -> mapper().map(keyless)).isInstanceOf(RecordConversionException.class)
-                .hasMessageContaining("needs ${key}");
-        assertThat(append(mapper(EventStoreSinkConfig.STREAM_NAME_TEMPLATE, "${table}"), keyless)
-                .event().getEventType()).isEqualTo("Truncated");
+        MappedRecord.Append truncated = append(mapper(), truncate);
+        assertThat(truncated.stream()).isEqualTo("customers");
+        assertThat(truncated.event().getEventType()).isEqualTo("Truncated");
+        assertThat(append(mapper(), insert).stream()).isEqualTo("customers");
+        assertThat(append(mapper(EventStoreSinkConfig.STREAM_NAME_KEYLESS_TEMPLATE, "${database}.${table}-all"),
+                insert).stream()).isEqualTo("inventory.customers-all");
+        // A template without ${key} names keyless records itself.
+        assertThat(append(mapper(EventStoreSinkConfig.STREAM_NAME_TEMPLATE, "${table}-changes"), insert).stream())
+                .isEqualTo("customers-changes");
+    }
+
+    @Test
+    void keylessRecordsAreBadRecordsWhenTheirTemplateIsEmpty() {
+        Customers customers = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.MAP);
+
+        assertThatThrownBy(() -> mapper(EventStoreSinkConfig.STREAM_NAME_KEYLESS_TEMPLATE, "")
+                .map(keyless(customers.change(Operation.TRUNCATE, 1, null, null, 3))))
+                .isInstanceOf(RecordConversionException.class).hasMessageContaining("needs ${key}");
+    }
+
+    private static SinkRecord keyless(SinkRecord record) {
+        return new SinkRecord(record.topic(), record.kafkaPartition(), null, null, record.valueSchema(),
+                record.value(), record.kafkaOffset());
     }
 }

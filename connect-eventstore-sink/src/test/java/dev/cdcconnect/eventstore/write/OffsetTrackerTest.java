@@ -31,4 +31,19 @@ class OffsetTrackerTest {
         assertThat(tracker.register(6)).isNotNull();
         assertThat(tracker.committable()).hasValue(6);
     }
+
+    @Test
+    void aHoldingRecordKeepsTheCommitPointAtItUntilTheRecordAfterItIsDone() {
+        OffsetTracker tracker = new OffsetTracker();
+        tracker.register(7).done();
+        OffsetTracker.Slot delete = tracker.register(8);
+        delete.holdUntilNextDone();
+        delete.done();
+
+        assertThat(tracker.committable()).hasValue(8);
+        OffsetTracker.Slot tombstone = tracker.register(9);
+        assertThat(tracker.committable()).hasValue(8);
+        tombstone.done();
+        assertThat(tracker.committable()).hasValue(10);
+    }
 }

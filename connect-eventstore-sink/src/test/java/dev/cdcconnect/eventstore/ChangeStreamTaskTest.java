@@ -1,0 +1,194 @@
+package dev.cdcconnect.eventstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cdcconnect.event.Envelopes;
+import dev.cdcconnect.event.Operation;
+import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
+import dev.cdcconnect.testkit.eventstore.StoredEvent;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Change streams as Debezium sends them, through the task: tombstones of a table whose name Debezium sanitizes in
+ * the topic name, with the task restarted between a delete and its tombstone; changes without a key; envelopes
+ * with an operation the sink does not know.
+ */
+class ChangeStreamTaskTest {
+
+    /** Postgres table {@code LİNKS}: Debezium's topic is {@code <prefix>.public.L_NKS}, source.table keeps the name. */
+    private static final String TABLE = "L\u0130NKS";
+    private static final String TOPIC = "dbserver1.public.L_NKS";
+    private static final TopicPartition PARTITION = new TopicPartition(TOPIC, 0);
+
+    private EventStoreStandIn server;
+    private final List<SinkTaskRunner> runners = new ArrayList<>();
+
+    @BeforeEach
+    void startServer() {
+        server = EventStoreStandIn.start();
+    }
+
+    @AfterEach
+    void stopAll() {
+        runners.forEach(SinkTaskRunner::close);
+        server.close();
+    }
+
+    private SinkTaskRunner runner(String... settings) {
+        SinkTaskRunner runner = new SinkTaskRunner(server);
+        for (int i = 0; i < settings.length; i += 2) {
+            runner.with(settings[i], settings[i + 1]);
+        }
+        runners.add(runner);
+        return runner;
+    }
+
+    private static SinkRecord links(Operation op, int id, long offset) {
+        Envelopes envelopes = Envelopes.postgres("shop", "public", TABLE).txId(600 + offset);
+        Map<String, Object> row = new LinkedHashMap<>(Map.of("id", id, "url", "https://example.com/" + id));
+        Object value = op == null ? null
+                : envelopes.map(op, op == Operation.CREATE ? null : row, op == Operation.DELETE ? null : row);
+        return new SinkRecord(TOPIC, 0, null, new LinkedHashMap<>(Map.of("id", id)), null, value, offset);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"marker", "delete", "tombstone"})
+    void aTombstoneReachesTheStreamOfItsDeleteAlsoWhenTheTaskRestartsBetweenThem(String handling) {
+        SinkTaskRunner first = runner("tombstone.handling", handling).start();
+        first.put(links(Operation.CREATE, 1, 0), links(Operation.CREATE, 2, 1), links(Operation.DELETE, 2, 2));
+        first.awaitAcknowledged(PARTITION, 1);
+        org.awaitility.Awaitility.await().until(() -> server.events(TABLE + "-2").size() == 2);
+
+        // The delete is written, but the offset stays at it until the record after it is handled.
+        first.put(List.of());
+        assertThat(first.committable(PARTITION)).hasValue(2);
+        first.stop();
+
+        // The worker delivers again from the committed offset: the delete, then its tombstone.
+        SinkTaskRunner second = runner("tombstone.handling", handling).start();
+        second.put(links(Operation.DELETE, 2, 2), links(null, 2, 3));
+        second.awaitAcknowledged(PARTITION, 3);
+
+        assertThat(server.streams()).noneMatch(stream -> stream.startsWith("L_NKS"));
+        switch (handling) {
+            case "marker" -> assertThat(server.events(TABLE + "-2")).extracting(StoredEvent::eventType)
+                    .containsExactly("Created", "Deleted", "Tombstoned");
+            case "delete" -> assertThat(server.isSoftDeleted(TABLE + "-2")).isTrue();
+            default -> assertThat(server.isTombstoned(TABLE + "-2")).isTrue();
+        }
+        assertThat(server.events(TABLE + "-1")).hasSize(1);
+    }
+
+    @Test
+    void withTombstonesIgnoredADeleteDoesNotHoldTheOffset() {
+        SinkTaskRunner runner = runner().start();
+        runner.put(links(Operation.CREATE, 2, 0), links(Operation.DELETE, 2, 1));
+
+        runner.awaitAcknowledged(PARTITION, 1);
+
+        assertThat(runner.committable(PARTITION)).hasValue(2);
+    }
+
+    @Test
+    void aTombstoneWithoutItsDeleteFailsTheTaskNamingTheRecordAndWhy() {
+        SinkTaskRunner runner = runner("tombstone.handling", "marker").start();
+
+        assertThatThrownBy(() -> runner.put(links(null, 2, 3))).isInstanceOf(ConnectException.class)
+                .hasMessageStartingWith("Cannot write the record at topic " + TOPIC + " partition 0 offset 3 to "
+                        + "EventStoreDB: cannot name the stream of this tombstone: template ${table}-${key} takes "
+                        + "${table} from the change event's source block");
+        assertThat(server.streams()).isEmpty();
+    }
+
+    @Test
+    void aTombstoneWithoutItsDeleteGoesToTheDeadLetterQueue() {
+        SinkTaskRunner runner = runner("tombstone.handling", "delete").withDeadLetterQueue().start();
+
+        runner.put(links(null, 2, 3), links(Operation.CREATE, 4, 4));
+        runner.awaitAcknowledged(PARTITION, 4);
+
+        assertThat(runner.context().deadLetters()).singleElement().satisfies(d -> {
+            assertThat(d.record().kafkaOffset()).isEqualTo(3);
+            assertThat(d.error().getMessage()).startsWith("cannot name the stream of this tombstone");
+        });
+        assertThat(server.streams()).containsExactly(TABLE + "-4");
+    }
+
+    @Test
+    void keylessChangesAndTruncatesGoToTheTablesStreamWithTheDefaults() {
+        Customers customers = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.STRUCT);
+        SinkTaskRunner runner = runner().start();
+        SinkRecord insert = customers.create(1, "a", 0);
+        SinkRecord truncate = customers.change(Operation.TRUNCATE, 1, null, null, 1);
+
+        runner.put(keyless(insert), keyless(truncate), customers.create(2, "b", 2));
+        runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 2);
+
+        assertThat(server.events("customers")).extracting(StoredEvent::eventType).containsExactly("Created", "Truncated");
+        assertThat(server.events("customers-2")).hasSize(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"marker", "delete", "tombstone"})
+    void aKeylessDeleteAndATombstoneWithoutKeyLeaveTheTablesStreamInPlace(String handling) {
+        Customers customers = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.MAP);
+        SinkTaskRunner runner = runner("tombstone.handling", handling).start();
+        SinkRecord tombstone = customers.tombstone(1, 2);
+
+        runner.put(keyless(customers.create(1, "a", 0)), keyless(customers.delete(1, "a", 1)), keyless(tombstone));
+        runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 2);
+
+        assertThat(server.events("customers")).extracting(StoredEvent::eventType).containsExactly("Created", "Deleted");
+        assertThat(server.isSoftDeleted("customers") || server.isTombstoned("customers")).isFalse();
+    }
+
+    @Test
+    void keylessChangesCanStillGoToTheDeadLetterQueue() {
+        Customers customers = new Customers(Envelopes.Flavor.MARIADB, Customers.Shape.MAP);
+        SinkTaskRunner runner = runner("stream.name.keyless.template", "").withDeadLetterQueue().start();
+
+        runner.put(keyless(customers.create(1, "a", 0)), customers.create(2, "b", 1));
+        runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 1);
+
+        assertThat(runner.context().deadLetters()).singleElement()
+                .satisfies(d -> assertThat(d.error().getMessage()).contains("needs ${key}"));
+        assertThat(server.streams()).containsExactly("customers-2");
+    }
+
+    @Test
+    void anEnvelopeWithAnUnknownOpGoesToTheDeadLetterQueueNotIntoAStream() {
+        Customers customers = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.MAP);
+        SinkRecord created = customers.create(1, "a", 0);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> value = new LinkedHashMap<>((Map<String, Object>) created.value());
+        value.put("op", "x");
+        SinkRecord unknown = created.newRecord(created.topic(), 0, created.keySchema(), created.key(), null, value,
+                created.timestamp());
+        SinkTaskRunner runner = runner().withDeadLetterQueue().start();
+
+        runner.put(unknown, customers.create(2, "b", 1));
+        runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 1);
+
+        assertThat(runner.context().deadLetters()).singleElement().satisfies(d -> assertThat(d.error().getMessage())
+                .isEqualTo("the record is a Debezium change event with op 'x', which this sink does not know "
+                        + "(known: c, u, d, r, t, m)"));
+        assertThat(server.streams()).containsExactly("customers-2");
+    }
+
+    private static SinkRecord keyless(SinkRecord record) {
+        return new SinkRecord(record.topic(), record.kafkaPartition(), null, null, record.valueSchema(),
+                record.value(), record.kafkaOffset());
+    }
+}

@@ -28,15 +28,26 @@ public final class Launcher {
             System.err.println("cdc-connect quickstart cannot start: " + problem);
             System.exit(3);
         }
-        // Before any logger exists: the servers' logs go to a file, the terminal shows the quickstart's own lines.
-        if (System.getProperty("log4j2.configurationFile") == null) {
-            System.setProperty("log4j2.configurationFile", "classpath:quickstart-log4j2.xml");
-        }
+        configureLogging();
         Method main = Class.forName("dev.cdcconnect.quickstart.Quickstart").getMethod("main", String[].class);
         try {
             main.invoke(null, (Object) args);
         } catch (InvocationTargetException e) {
             throw e.getCause();
+        }
+    }
+
+    /**
+     * Before any logger exists: the servers' logs go to a file, the terminal shows the quickstart's own lines. That
+     * holds for java.util.logging too (gRPC's, of the EventStoreDB client and stand-in), which would otherwise print
+     * to the terminal: its manager is chosen when JUL first starts, so this must run first.
+     */
+    static void configureLogging() {
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", "classpath:quickstart-log4j2.xml");
+        }
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", "org.apache.logging.log4j.jul.LogManager");
         }
     }
 

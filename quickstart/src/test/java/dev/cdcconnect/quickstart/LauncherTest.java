@@ -2,7 +2,12 @@ package dev.cdcconnect.quickstart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LauncherTest {
 
@@ -19,5 +24,20 @@ class LauncherTest {
     @Test
     void thisJdkHasEverythingTheQuickstartNeeds() {
         assertThat(Launcher.checkRuntime()).isNull();
+    }
+
+    /** gRPC logs through java.util.logging: its stack traces go to the quickstart's log file, not the terminal. */
+    @Test
+    void javaUtilLoggingGoesToTheLogFileNotTheTerminal(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("quickstart.log");
+        Process probe = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-D" + Quickstart.LOG_FILE_PROPERTY + "=" + log, "-cp", System.getProperty("java.class.path"),
+                JulProbe.class.getName())).redirectErrorStream(true).start();
+        String terminal = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(probe.waitFor()).isZero();
+        assertThat(terminal).doesNotContain("probe failure").doesNotContain("Stream Error");
+        assertThat(Files.readString(log)).contains("Stream Error from the probe", "probe failure",
+                "at " + JulProbe.class.getName() + ".main");
     }
 }

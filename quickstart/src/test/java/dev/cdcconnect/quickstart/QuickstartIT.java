@@ -36,6 +36,8 @@ class QuickstartIT {
 
     private static final int ORDERS = 60;
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(6);
+    private static final java.util.regex.Pattern STACK_FRAME = java.util.regex.Pattern.compile(
+            "^\\s+at [\\w.$]+\\(|^Caused by: ");
 
     @TempDir
     Path tmp;
@@ -90,6 +92,8 @@ class QuickstartIT {
             try (Stream<Path> left = Files.list(tmp)) {
                 assertThat(left.toList()).as("files left in the temp directory").isEmpty();
             }
+            assertThat(quickstart.output().lines().filter(STACK_FRAME.asPredicate()).toList())
+                    .as("stack trace lines on the terminal (the servers' logs belong in quickstart.log)").isEmpty();
         }
     }
 

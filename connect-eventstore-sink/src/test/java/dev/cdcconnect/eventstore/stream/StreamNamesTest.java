@@ -40,6 +40,17 @@ class StreamNamesTest {
     }
 
     @Test
+    void theKeylessTemplateNamesNoKeyAndMayBeEmpty() {
+        assertThat(StreamNames.parseKeylessTemplate("")).isNull();
+        assertThat(StreamNames.parseKeylessTemplate("${database}.${table}").toString()).isEqualTo("${database}.${table}");
+        assertThatThrownBy(() -> StreamNames.parseKeylessTemplate("${table}-${key}"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown placeholder ${key}; allowed: ${database}, ${schema}, ${table}, ${topic}");
+        assertThatThrownBy(() -> StreamNames.parseKeylessTemplate("$all")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must not start with '$'");
+    }
+
+    @Test
     void sourcePlaceholdersComeFromTheSourceBlock() {
         Customers postgres = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.STRUCT);
         Customers mysql = new Customers(Envelopes.Flavor.MYSQL, Customers.Shape.MAP);

@@ -54,6 +54,7 @@ public final class EnrichConfig extends AbstractConfig {
     public static final String TOPIC = "topic";
     public static final String TOPIC_LOAD_TIMEOUT_MS = "topic.load.timeout.ms";
     public static final String TABLE_MAX_BYTES = "table.max.bytes";
+    public static final String TOPIC_UNREADABLE = "topic.unreadable";
     public static final String KEY_CONVERTER = "key.converter";
     public static final String VALUE_CONVERTER = "value.converter";
     public static final String JDBC_URL = "jdbc.url";
@@ -222,6 +223,13 @@ public final class EnrichConfig extends AbstractConfig {
                                 + " by the connector's tasks in one worker). Past it the table fails rather than drop"
                                 + " rows. Keep fewer columns with " + key(name, FIELDS) + " to need less.",
                         group, ++order, Width.SHORT, name + ": table bound")
+                .define(key(name, TOPIC_UNREADABLE), Type.STRING, "skip",
+                        ConfigDef.CaseInsensitiveValidString.in("skip", "fail"), Importance.MEDIUM,
+                        "source=topic: what a record of the topic that the converters or the table cannot read does:"
+                                + " 'skip' skips it (its row keeps its previous state), counts it in the table's"
+                                + " UnreadableRecords metric and logs a WARN naming topic, partition and offset (at most"
+                                + " one a minute); 'fail' stops the table, and every lookup in it fails.",
+                        group, ++order, Width.SHORT, name + ": unreadable records")
                 .define(key(name, KEY_CONVERTER), Type.CLASS, null, ConfigDef.LambdaValidator.with(EnrichConfig::validateConverter,
                                 () -> "a Converter class"),
                         Importance.MEDIUM, "source=topic: converter of the topic's record keys, as the source"
@@ -301,7 +309,8 @@ public final class EnrichConfig extends AbstractConfig {
         return new TableSpec(name, topic.trim(), Map.copyOf(consumer),
                 converter(key(name, KEY_CONVERTER)), Map.copyOf(originalsWithPrefix(key(name, KEY_CONVERTER) + ".")),
                 converter(key(name, VALUE_CONVERTER)), Map.copyOf(originalsWithPrefix(key(name, VALUE_CONVERTER) + ".")),
-                fields, getLong(key(name, TABLE_MAX_BYTES)));
+                fields, getLong(key(name, TABLE_MAX_BYTES)),
+                "skip".equalsIgnoreCase(getString(key(name, TOPIC_UNREADABLE))));
     }
 
     private JdbcSpec jdbcSpec(String name, List<String> fields) {

@@ -179,4 +179,15 @@ class EnrichConfigTest {
         Map<String, ConfigValue> good = EnrichConfig.validate(topicLookup());
         assertThat(good.values()).allMatch(v -> v.errorMessages().isEmpty());
     }
+
+    @Test
+    void unreadableTableRecordsAreSkippedByDefaultAndFailOnlyWhenAskedTo() {
+        assertThat(new EnrichConfig(topicLookup()).lookups().get(0).table().skipUnreadable()).isTrue();
+        assertThat(new EnrichConfig(topicLookup("lookup.user.topic.unreadable", "FAIL")).lookups().get(0).table()
+                .skipUnreadable()).isFalse();
+        assertThatThrownBy(() -> new EnrichConfig(topicLookup("lookup.user.topic.unreadable", "ignore")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("lookup.user.topic.unreadable").hasMessageContaining("ignore")
+                .hasMessageContaining("SKIP, FAIL");
+    }
 }

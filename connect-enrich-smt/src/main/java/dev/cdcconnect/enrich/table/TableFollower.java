@@ -32,6 +32,9 @@ final class TableFollower implements Runnable, Feed {
     private static final AtomicInteger THREADS = new AtomicInteger();
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration METADATA_BACKOFF = Duration.ofMillis(500);
+    /** At most one WARN per interval about skipped records, however many there are. */
+    static final Duration WARN_INTERVAL = Duration.ofMinutes(1);
+    private static final String UNREADABLE_KEY = "topic.unreadable";
 
     private final TableSpec spec;
     private final TopicTable table;
@@ -44,6 +47,8 @@ final class TableFollower implements Runnable, Feed {
     private volatile Throwable failure;
     private volatile String lastError;
     private volatile Map<Integer, Long> lastEndOffsets = Map.of();
+    private long nextWarn = System.nanoTime();
+    private long suppressed;
 
     TableFollower(TableSpec spec, TopicTable table, CatchUp catchUp, Consumer<byte[], byte[]> consumer,
                   Converter keyConverter, Converter valueConverter) {
@@ -150,6 +155,7 @@ final class TableFollower implements Runnable, Feed {
                 for (TopicPartition tp : partitions) {
                     catchUp.advance(tp.partition(), consumer.position(tp));
                 }
+                warnSkippedSinceLastWarning();
                 lastError = null;
             } catch (WakeupException e) {
                 // a catch-up request or stop(): the loop serves it
@@ -204,17 +210,51 @@ final class TableFollower implements Runnable, Feed {
             key = k.value();
             value = v.value();
         } catch (RuntimeException e) {
-            throw new TableException("lookup " + spec.lookup() + ": cannot read the record at topic " + record.topic()
-                    + " partition " + record.partition() + " offset " + record.offset() + " with the configured"
-                    + " converters (lookup." + spec.lookup() + ".key.converter / .value.converter): " + e.getMessage(), e);
+            unreadable(record, "cannot be read with the configured converters (lookup." + spec.lookup()
+                    + ".key.converter / .value.converter)", e);
+            return;
         }
         try {
             table.apply(key, value, headers(record));
         } catch (TableException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new TableException("lookup " + spec.lookup() + ": cannot apply the record at topic " + record.topic()
-                    + " partition " + record.partition() + " offset " + record.offset() + ": " + e.getMessage(), e);
+            unreadable(record, "cannot be applied", e);
+        }
+    }
+
+    /**
+     * One record the table cannot take: skipped, counted and reported (a WARN at once, then at most one per
+     * {@link #WARN_INTERVAL} with the count skipped meanwhile), or, when the user asked for it, the end of the table.
+     */
+    private void unreadable(ConsumerRecord<byte[], byte[]> record, String what, RuntimeException e) {
+        String where = "topic " + record.topic() + " partition " + record.partition() + " offset " + record.offset();
+        if (!spec.skipUnreadable()) {
+            throw new TableException("lookup " + spec.lookup() + ": the record at " + where + " " + what + ": "
+                    + e.getMessage() + "; set lookup." + spec.lookup() + "." + UNREADABLE_KEY + "=skip to skip such"
+                    + " records", e);
+        }
+        table.skippedUnreadable(where + ": " + e.getMessage());
+        long now = System.nanoTime();
+        if (now - nextWarn >= 0) {
+            LOG.warn("Lookup {}: skipped the record at {}, which {}: {} ({} skipped since the last warning, {} in all;"
+                            + " the row keeps its previous state; set lookup.{}.{}=fail to stop instead)", spec.lookup(),
+                    where, what, e.getMessage(), suppressed + 1, table.unreadable(), spec.lookup(), UNREADABLE_KEY);
+            suppressed = 0;
+            nextWarn = now + WARN_INTERVAL.toNanos();
+        } else {
+            suppressed++;
+            LOG.debug("Lookup {}: skipped the record at {}, which {}: {}", spec.lookup(), where, what, e.getMessage());
+        }
+    }
+
+    private void warnSkippedSinceLastWarning() {
+        if (suppressed > 0 && System.nanoTime() - nextWarn >= 0) {
+            LOG.warn("Lookup {}: skipped {} more unreadable records of topic {} in the last {} s ({} in all; latest at {})",
+                    spec.lookup(), suppressed, spec.topic(), WARN_INTERVAL.toSeconds(), table.unreadable(),
+                    table.lastUnreadable());
+            suppressed = 0;
+            nextWarn = System.nanoTime() + WARN_INTERVAL.toNanos();
         }
     }
 

@@ -26,6 +26,15 @@ public interface TableMXBean {
     /** Offsets between the table and the end offsets fetched last. */
     long getLag();
 
+    /**
+     * Records of the topic skipped because the converters or the table could not read them
+     * ({@code lookup.<name>.topic.unreadable=skip}).
+     */
+    long getUnreadableRecords();
+
+    /** The latest of those: topic, partition, offset and why; empty when none. */
+    String getLastUnreadableRecord();
+
     /** How many transforms (tasks) share this table. */
     int getUsers();
 }

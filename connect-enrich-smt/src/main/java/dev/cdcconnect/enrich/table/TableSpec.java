@@ -17,6 +17,8 @@ import java.util.Map;
  * @param valueConverterConfig   its settings
  * @param keep                   columns to keep, empty for all
  * @param maxBytes               bound on the estimated heap of the entries
+ * @param skipUnreadable         whether a record the converters or the table cannot read is skipped and reported
+ *                               ({@code lookup.<name>.topic.unreadable=skip}) rather than fail the table
  */
 public record TableSpec(
         String lookup,
@@ -27,7 +29,8 @@ public record TableSpec(
         Class<?> valueConverter,
         Map<String, Object> valueConverterConfig,
         List<String> keep,
-        long maxBytes) {
+        long maxBytes,
+        boolean skipUnreadable) {
 
     /** How often the topic's partitions are checked for additions. */
     static final Duration PARTITION_REFRESH = Duration.ofSeconds(30);

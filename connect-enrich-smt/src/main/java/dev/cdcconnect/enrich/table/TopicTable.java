@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.Headers;
 
 /**
@@ -47,6 +48,8 @@ public final class TopicTable {
     private volatile long entryBytes;
     private volatile long applied;
     private long skippedWithoutKey;
+    private volatile long unreadable;
+    private volatile String lastUnreadable;
 
     /**
      * @param lookup   the lookup's name, for messages
@@ -134,6 +137,22 @@ public final class TopicTable {
         return applied;
     }
 
+    /** Counts a record of the topic that could not be read or applied, and skipped: {@code where} says which and why. */
+    public void skippedUnreadable(String where) {
+        lastUnreadable = where;
+        unreadable++;
+    }
+
+    /** How many records were skipped as unreadable. */
+    public long unreadable() {
+        return unreadable;
+    }
+
+    /** The latest record skipped as unreadable (topic, partition, offset and why), or null. */
+    public String lastUnreadable() {
+        return lastUnreadable;
+    }
+
     /** How many records were skipped for having no key. */
     public synchronized long skippedWithoutKey() {
         return skippedWithoutKey;
@@ -160,8 +179,8 @@ public final class TopicTable {
         try {
             normalised = LookupKeys.normalise(key);
         } catch (IllegalArgumentException e) {
-            throw new TableException("lookup " + lookup + ": topic " + topic + " has keys that cannot be looked up: "
-                    + e.getMessage());
+            // one record's key, not the topic's: the record is unreadable, the table goes on
+            throw new DataException("its key cannot be looked up: " + e.getMessage());
         }
         if (keyKind == null) {
             keyKind = LookupKeys.kind(normalised);

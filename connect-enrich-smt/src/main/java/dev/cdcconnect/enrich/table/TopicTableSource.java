@@ -312,6 +312,17 @@ public final class TopicTableSource implements LookupSource {
         }
 
         @Override
+        public long getUnreadableRecords() {
+            return table.unreadable();
+        }
+
+        @Override
+        public String getLastUnreadableRecord() {
+            String last = table.lastUnreadable();
+            return last == null ? "" : last;
+        }
+
+        @Override
         public int getUsers() {
             synchronized (SHARED) {
                 return users;

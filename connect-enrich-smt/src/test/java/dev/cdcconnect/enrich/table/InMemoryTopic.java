@@ -36,7 +36,7 @@ public final class InMemoryTopic implements Feed {
     /** A source over this topic keeping the given columns, bounded as given. */
     public LookupSource source(List<String> keep, long maxBytes, Duration loadTimeout) {
         TableSpec spec = new TableSpec(lookup, topic, Map.of(), Object.class, Map.of(), Object.class, Map.of(), keep,
-                maxBytes);
+                maxBytes, true);
         table = new TopicTable(lookup, topic, keep, maxBytes);
         catchUp = new CatchUp();
         return TopicTableSource.over(spec, table, catchUp, this, loadTimeout);

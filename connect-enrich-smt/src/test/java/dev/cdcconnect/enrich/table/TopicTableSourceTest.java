@@ -15,7 +15,7 @@ class TopicTableSourceTest {
 
     private static TableSpec spec(String lookup) {
         return new TableSpec(lookup, lookup + "s", Map.of("bootstrap.servers", "127.0.0.1:1"), Object.class, Map.of(),
-                Object.class, Map.of(), List.of(), Long.MAX_VALUE);
+                Object.class, Map.of(), List.of(), Long.MAX_VALUE, true);
     }
 
     @Test

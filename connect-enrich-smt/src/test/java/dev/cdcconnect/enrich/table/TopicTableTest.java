@@ -181,4 +181,16 @@ class TopicTableTest {
                 .hasMessageContaining("over its bound of 1,000 bytes")
                 .hasMessageContaining("lookup.user.table.max.bytes");
     }
+
+    @Test
+    void aKeyThatCannotBeLookedUpIsOneUnreadableRecordNotABrokenTable() {
+        table.apply(key(1), USERS.struct(Operation.CREATE, null, user(1, "Ann")), null);
+
+        assertThatThrownBy(() -> table.apply(2.5d, Map.of("name", "Half"), null))
+                .isInstanceOf(org.apache.kafka.connect.errors.DataException.class)
+                .isNotInstanceOf(TableException.class)
+                .hasMessageContaining("cannot be looked up");
+        table.apply(key(2), USERS.struct(Operation.CREATE, null, user(2, "Bob")), null);
+        assertThat(table.get(2L).value("name")).isEqualTo("Bob");
+    }
 }

@@ -235,12 +235,20 @@ public final class TopicTableSource implements LookupSource {
         }
 
         private static Converter converter(Class<?> type, Map<String, Object> config, boolean isKey) {
+            // As the worker does for the converters it creates: a converter from another plugin folder (Apicurio's,
+            // Confluent's) resolves its own class-valued settings through the context class loader, which here is
+            // the connector's and cannot see them.
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            thread.setContextClassLoader(type.getClassLoader());
             try {
                 Converter converter = (Converter) type.getDeclaredConstructor().newInstance();
                 converter.configure(config, isKey);
                 return converter;
             } catch (ReflectiveOperationException | ClassCastException e) {
                 throw new ConnectException("cannot create the converter " + type.getName() + ": " + e, e);
+            } finally {
+                thread.setContextClassLoader(previous);
             }
         }
 

@@ -14,6 +14,7 @@ import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.transforms.Transformation;
 import org.slf4j.Logger;
@@ -23,10 +24,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Gives schemaless JSON keys or values (Maps from JsonConverter with {@code schemas.enable=false}, or JSON text)
@@ -42,22 +48,21 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
     private static final Logger LOG = LoggerFactory.getLogger(InferSchema.class);
     private static final String VERSION = readVersion();
 
+    /** Attempts at storing a change before giving up when other tasks keep changing the same schema. */
+    private static final int MAX_STORE_ATTEMPTS = 10;
+
     private InferSchemaConfig config;
     private JsonText json;
     private KeyProjection keyProjection;
     private SchemaStore store;
-    private Map<String, List<SchemaSnapshot>> stored = Map.of();
+    private long refreshNanos;
+    private long lastRead;
+    /** Per topic, the schemas stored for it since its last tombstone, in store order. */
+    private final Map<String, List<SchemaSnapshot>> stored = new HashMap<>();
     private final Map<String, Learned> schemas = new HashMap<>();
 
-    /** A topic's learned schema and the version last written to the store. */
-    private static final class Learned {
-        final TopicSchema schema;
-        int storedVersion;
-
-        Learned(TopicSchema schema, int storedVersion) {
-            this.schema = schema;
-            this.storedVersion = storedVersion;
-        }
+    /** A topic's learned schema. */
+    private record Learned(TopicSchema schema) {
     }
 
     @Override
@@ -67,12 +72,17 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
         List<String> keyFields = config.keyFields();
         keyProjection = keyFields.isEmpty() ? null : new KeyProjection(keyFields);
         schemas.clear();
+        stored.clear();
         closeStore();
         store = config.schemaStore().orElse(null);
-        stored = store != null ? store.load(side()) : Map.of();
+        refreshNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(InferSchemaConfig.STORE_REFRESH_MS));
         LOG.info("InferSchema ({}) configured: {}, key fields {}, seeded topics {}, schema store {}", side(),
                 config.settings(), keyFields, config.seeds().keySet(), config.schemaStoreSummary());
-        if (store == null && config.seeds().isEmpty()) {
+        if (store != null) {
+            readStore();
+            LOG.info("InferSchema ({}) read the learned schemas of topics {} from the schema store", side(),
+                    stored.keySet());
+        } else if (config.seeds().isEmpty()) {
             LOG.info("InferSchema ({}) keeps learned schemas in memory only: after a restart they are learned again "
                     + "from the records that follow (set {} to keep them)", side(), InferSchemaConfig.STORE_TOPIC);
         }
@@ -89,20 +99,125 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
             if (document == null) {
                 return record;
             }
-            Learned learned = schemas.get(record.topic());
-            if (learned == null) {
-                learned = learn(record.topic());
+            if (store != null && System.nanoTime() - lastRead >= refreshNanos) {
+                readStore();
             }
-            TopicSchema topicSchema = learned.schema;
-            Object value = topicSchema.infer(document);
-            if (topicSchema.version() != learned.storedVersion) {
-                changed(record.topic(), learned);
+            TopicSchema topicSchema = learned(record.topic()).schema();
+            Object value = topicSchema.fit(document);
+            if (value == null) {
+                value = change(record.topic(), document);
+                topicSchema = learned(record.topic()).schema();
             }
             return withInferred(record, topicSchema.schema(), value);
         } catch (InferenceFailure failure) {
             throw new DataException("InferSchema could not infer the " + side() + " schema of the record at "
                     + coordinates(record) + ": " + failure.getMessage());
         }
+    }
+
+    /**
+     * Changes a topic's schema to take a document. With a store, the change is made on the latest stored schema,
+     * stored, and read back in store order, so that every task folds the same changes in the same order: a
+     * field's type is the one stored first, and a record that needs another (stored meanwhile by another task)
+     * is rejected like any type conflict, or widens again.
+     *
+     * @return the document as a value of the changed schema
+     */
+    private Object change(String topic, Object document) {
+        TopicSchema topicSchema = learned(topic).schema();
+        if (store == null) {
+            if (topicSchema.learn(document)) {
+                LOG.info("InferSchema ({}) schema of topic {} is now version {}: {}", side(), topic,
+                        topicSchema.version(), topicSchema.schema());
+            }
+            return topicSchema.fit(document);
+        }
+        readStore();
+        for (int attempt = 0; attempt < MAX_STORE_ATTEMPTS; attempt++) {
+            topicSchema = learned(topic).schema();
+            Object value = topicSchema.fit(document);
+            if (value != null) {
+                return value;
+            }
+            if (!topicSchema.learn(document)) {
+                return topicSchema.fit(document);
+            }
+            try {
+                store.save(side(), topic, topicSchema.snapshot());
+            } catch (RuntimeException e) {
+                schemas.remove(topic); // the change is not stored: no record may carry it
+                throw e;
+            }
+            readStore();
+        }
+        throw new RetriableException("InferSchema (" + side() + ") could not store a change of the schema of topic "
+                + topic + " in " + MAX_STORE_ATTEMPTS + " attempts: other tasks kept changing it");
+    }
+
+    /**
+     * Reads what was stored since the last read (this task's own changes included) and rebuilds the schemas of
+     * the topics it concerns from everything stored for them, in store order.
+     */
+    private void readStore() {
+        List<SchemaStore.Entry> entries = store.read(side());
+        lastRead = System.nanoTime();
+        if (entries.isEmpty()) {
+            return;
+        }
+        Set<String> changed = new LinkedHashSet<>();
+        for (SchemaStore.Entry entry : entries) {
+            if (entry.snapshot() == null) {
+                stored.remove(entry.topic());
+                LOG.info("InferSchema ({}) schema of topic {} was reset in the schema store", side(), entry.topic());
+            } else {
+                stored.computeIfAbsent(entry.topic(), t -> new ArrayList<>()).add(entry.snapshot());
+            }
+            changed.add(entry.topic());
+        }
+        for (String topic : changed) {
+            Learned before = schemas.remove(topic);
+            TopicSchema folded = fold(topic);
+            List<SchemaSnapshot> snapshots = stored.getOrDefault(topic, List.of());
+            if (!snapshots.isEmpty() && !folded.snapshot().equals(snapshots.get(snapshots.size() - 1))) {
+                // The last stored record must hold everything stored before it, as compaction keeps only it:
+                // two tasks that stored changes at the same time each miss the other's; store them together.
+                store.save(side(), topic, folded.snapshot());
+            }
+            Learned after = learned(topic);
+            if (before == null || before.schema().version() != after.schema().version()
+                    || !Objects.equals(before.schema().schema(), after.schema().schema())) {
+                LOG.info("InferSchema ({}) schema of topic {} is now version {}: {}", side(), topic,
+                        after.schema().version(), after.schema().schema());
+            }
+        }
+    }
+
+    /** The topic's schema as stored: every stored record since the last tombstone folded in store order. */
+    private TopicSchema fold(String topic) {
+        TopicSchema topicSchema = new TopicSchema(config.settings(), json, objectsOnly());
+        List<SchemaSnapshot> snapshots = stored.getOrDefault(topic, List.of());
+        for (int i = 0; i < snapshots.size(); i++) {
+            if (i == 0) {
+                topicSchema.restore(snapshots.get(i));
+            } else {
+                topicSchema.widen(snapshots.get(i));
+            }
+        }
+        return topicSchema;
+    }
+
+    private Learned learned(String topic) {
+        Learned learned = schemas.get(topic);
+        if (learned == null) {
+            TopicSchema topicSchema = fold(topic);
+            List<FieldSpec> seed = config.seeds().get(topic);
+            if (seed != null) {
+                topicSchema.widen(seed);
+            }
+            learned = new Learned(topicSchema);
+            schemas.put(topic, learned);
+        }
+        return learned;
     }
 
     /** The schemaless document in an operand, null when the operand already has a schema of its own. */
@@ -136,44 +251,13 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
         return null;
     }
 
-    private Learned learn(String topic) {
-        TopicSchema topicSchema = new TopicSchema(config.settings(), json, objectsOnly());
-        List<SchemaSnapshot> snapshots = stored.getOrDefault(topic, List.of());
-        for (int i = 0; i < snapshots.size(); i++) {
-            if (i == 0) {
-                topicSchema.restore(snapshots.get(i));
-            } else {
-                topicSchema.widen(snapshots.get(i));
-            }
-        }
-        int restoredVersion = snapshots.size() == 1 ? topicSchema.version() : 0;
-        List<FieldSpec> seed = config.seeds().get(topic);
-        if (seed != null && topicSchema.widen(seed)) {
-            restoredVersion = 0;
-        }
-        if (!snapshots.isEmpty()) {
-            LOG.info("InferSchema ({}) starts topic {} from its stored schema, version {}: {}", side(), topic,
-                    topicSchema.version(), topicSchema.schema());
-        }
-        Learned learned = new Learned(topicSchema, restoredVersion);
-        schemas.put(topic, learned);
-        return learned;
-    }
-
-    /** Logs a changed schema and stores it before any record carrying it leaves the transform. */
-    private void changed(String topic, Learned learned) {
-        TopicSchema topicSchema = learned.schema;
-        LOG.info("InferSchema ({}) schema of topic {} is now version {}: {}", side(), topic, topicSchema.version(),
-                topicSchema.schema());
-        if (store != null) {
-            store.save(side(), topic, topicSchema.snapshot());
-        }
-        learned.storedVersion = topicSchema.version();
-    }
-
-    /** A key built from the value's fields, for records that have none; null when not configured. */
+    /**
+     * The key built from the value's fields, replacing whatever key the record has (none, a string, JSON, bytes,
+     * a Struct), so that a sink keyed on {@code key.fields} always gets a Struct of them; null when not
+     * configured.
+     */
     protected final Struct keyFromValue(R record, Struct value) {
-        if (keyProjection == null || record.key() != null) {
+        if (keyProjection == null) {
             return null;
         }
         try {
@@ -182,6 +266,54 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
             throw new DataException("InferSchema could not build the key of the record at " + coordinates(record)
                     + ": " + failure.getMessage());
         }
+    }
+
+    /**
+     * The key of a tombstone as a Struct of {@code key.fields}, typed as the topic's learned value schema types
+     * them, so that a sink can delete the row the tombstone names; null when not configured. The record's key
+     * may be a JSON object holding the key fields (a Map, or JSON text as a String or bytes), or, for a single
+     * key field, its bare value (JSON text, or a string or number).
+     */
+    protected final Struct keyOfTombstone(R record) {
+        if (keyProjection == null) {
+            return null;
+        }
+        if (record.key() instanceof Struct struct && record.keySchema() != null
+                && record.keySchema().type() == Schema.Type.STRUCT) {
+            return struct;
+        }
+        try {
+            if (record.key() == null) {
+                throw new InferenceFailure("a tombstone (null value) without a key names no row to delete");
+            }
+            if (store != null && System.nanoTime() - lastRead >= refreshNanos) {
+                readStore();
+            }
+            Learned learned = learned(record.topic());
+            if (learned.schema().schema() == null) {
+                throw new InferenceFailure("a tombstone arrived before any value of the topic, so the types of "
+                        + "its key fields " + config.keyFields() + " are not known yet");
+            }
+            return keyProjection.fromKey(learned.schema().schema(), keyDocument(record.key()));
+        } catch (InferenceFailure failure) {
+            throw new DataException("InferSchema could not build the key of the tombstone at " + coordinates(record)
+                    + ": " + failure.getMessage());
+        }
+    }
+
+    private Object keyDocument(Object key) {
+        if (key instanceof byte[] bytes) {
+            return json.parseOrText(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (key instanceof ByteBuffer buffer) {
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.duplicate().get(bytes);
+            return json.parseOrText(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (key instanceof String text) {
+            return json.parseOrText(text);
+        }
+        return key;
     }
 
     protected final Schema keySchemaFor(Struct key) {
@@ -229,6 +361,7 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
     @Override
     public void close() {
         schemas.clear();
+        stored.clear();
         closeStore();
     }
 
@@ -320,7 +453,12 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
 
         @Override
         protected R applyToNull(R record) {
-            return record;
+            Struct key = keyOfTombstone(record);
+            if (key == null || key == record.key()) {
+                return record;
+            }
+            return record.newRecord(record.topic(), record.kafkaPartition(), key.schema(), key,
+                    record.valueSchema(), null, record.timestamp());
         }
 
         @Override

@@ -4,6 +4,7 @@ import dev.cdcconnect.infer.schema.ArrayMode;
 import dev.cdcconnect.infer.schema.FieldSpec;
 import dev.cdcconnect.infer.schema.InferenceSettings;
 import dev.cdcconnect.infer.schema.NestedMode;
+import dev.cdcconnect.infer.schema.TypeConflicts;
 import dev.cdcconnect.infer.schema.TypeHint;
 import dev.cdcconnect.infer.store.KafkaSchemaStore;
 import dev.cdcconnect.infer.store.SchemaStore;
@@ -52,6 +53,21 @@ public final class InferSchemaConfig extends AbstractConfig {
             + "level 1. A deeper record fails with a DataException (so errors.tolerance and the dead letter queue "
             + "apply).";
 
+    public static final String TYPE_CONFLICTS = "type.conflicts";
+    private static final String TYPE_CONFLICTS_DOC = "What a record does whose value needs a field of the published "
+            + "schema to change type (a fraction in an int64 field, a string in a boolean one, a number in a string "
+            + "one): 'reject' fails the record with a DataException naming the field and the value (so "
+            + "errors.tolerance and the dead letter queue apply) and leaves the schema as it was, so that a sink "
+            + "that never changes a column's type (such as Debezium's JDBC sink) never receives a value its column "
+            + "would round or refuse; 'widen' widens the field's type (int64 to float64, date to timestamp, anything "
+            + "else to string), for sinks that alter columns. New fields are added either way.";
+
+    public static final String MAX_FIELDS = "max.fields";
+    private static final String MAX_FIELDS_DOC = "How many fields (nested ones included) a topic's learned schema "
+            + "may have. A record that would take it past this fails with a DataException and leaves the schema "
+            + "as it was, so one record with thousands of keys cannot make a table too wide for its database "
+            + "(Postgres allows 1600 columns, Oracle 1000).";
+
     public static final String TYPE_HINTS = "type.hints";
     private static final String TYPE_HINTS_DOC = "Comma-separated field:type pairs that pin a field's type over "
             + "inference, e.g. 'price:decimal(10,2),created_at:timestamp,day:date,id:int32,payload:json'. Fields are "
@@ -91,6 +107,12 @@ public final class InferSchemaConfig extends AbstractConfig {
     private static final String STORE_TIMEOUT_MS_DOC = "How long reading the schema store at start, or writing a "
             + "changed schema to it, may take before the task fails.";
 
+    public static final String STORE_REFRESH_MS = "schema.store.refresh.ms";
+    private static final String STORE_REFRESH_MS_DOC = "How often a task reads what the connector's other tasks "
+            + "stored in schema.store.topic while it runs. A schema change one task stored reaches the others at "
+            + "their first record after this long at the latest; a task that meets a record its schema does not "
+            + "take reads the store at once, before it changes anything.";
+
     public static final String STORE_REPLICATION_FACTOR = "schema.store.replication.factor";
     private static final String STORE_REPLICATION_FACTOR_DOC = "Replication factor of schema.store.topic when "
             + "the transform creates it; -1 takes the broker's default.";
@@ -115,6 +137,10 @@ public final class InferSchemaConfig extends AbstractConfig {
                     Width.SHORT, "Detect ISO-8601 dates and times")
             .define(MAX_DEPTH, Type.INT, 16, ConfigDef.Range.between(1, 1000), Importance.LOW, MAX_DEPTH_DOC,
                     GROUP_INFERENCE, 5, Width.SHORT, "Maximum nesting depth")
+            .define(TYPE_CONFLICTS, Type.STRING, "reject", enumValidator(TypeConflicts.values()), Importance.HIGH,
+                    TYPE_CONFLICTS_DOC, GROUP_INFERENCE, 6, Width.SHORT, "Type conflicts")
+            .define(MAX_FIELDS, Type.INT, 1000, ConfigDef.Range.between(1, 100_000), Importance.MEDIUM,
+                    MAX_FIELDS_DOC, GROUP_INFERENCE, 7, Width.SHORT, "Maximum number of fields")
             .define(TYPE_HINTS, Type.STRING, "", new HintsValidator(), Importance.HIGH, TYPE_HINTS_DOC,
                     GROUP_HINTS, 1, Width.LONG, "Type hints")
             .define(SCHEMA_SEED, Type.STRING, "", new SeedValidator(), Importance.LOW, SCHEMA_SEED_DOC,
@@ -129,7 +155,9 @@ public final class InferSchemaConfig extends AbstractConfig {
                     STORE_TIMEOUT_MS_DOC, GROUP_STORE, 3, Width.SHORT, "Schema store timeout (ms)")
             .define(STORE_REPLICATION_FACTOR, Type.SHORT, (short) -1, new ReplicationFactorValidator(),
                     Importance.LOW, STORE_REPLICATION_FACTOR_DOC, GROUP_STORE, 4, Width.SHORT,
-                    "Schema store replication factor");
+                    "Schema store replication factor")
+            .define(STORE_REFRESH_MS, Type.LONG, 5_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                    STORE_REFRESH_MS_DOC, GROUP_STORE, 5, Width.SHORT, "Schema store refresh interval (ms)");
 
     private final InferenceSettings settings;
     private final Map<String, List<FieldSpec>> seeds;
@@ -143,7 +171,8 @@ public final class InferSchemaConfig extends AbstractConfig {
                 hints.put(nestedMode == NestedMode.FLATTEN ? field.replace(".", delimiter) : field, hint));
         this.settings = new InferenceSettings(nestedMode, delimiter,
                 ArrayMode.valueOf(getString(ARRAY_MODE).toUpperCase(Locale.ROOT)), getBoolean(ISO8601_DETECT),
-                getInt(MAX_DEPTH), hints);
+                getInt(MAX_DEPTH), hints, TypeConflicts.valueOf(getString(TYPE_CONFLICTS).toUpperCase(Locale.ROOT)),
+                getInt(MAX_FIELDS));
         this.seeds = parseSeeds(getString(SCHEMA_SEED));
         if (!getString(STORE_TOPIC).isEmpty() && getList(STORE_BOOTSTRAP_SERVERS).isEmpty()) {
             throw new ConfigException(STORE_BOOTSTRAP_SERVERS, "",

@@ -7,6 +7,7 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -56,6 +57,81 @@ final class KeyProjection {
             key.put(binding.keyFields()[i], v);
         }
         return key;
+    }
+
+    /**
+     * A key of the key schema for the given value schema, read from a record's own key: a JSON object holding
+     * the key fields, or the bare value of a single key field.
+     */
+    Struct fromKey(Schema valueSchema, Object keyDocument) {
+        Binding binding = binding(valueSchema);
+        Struct key = new Struct(binding.keySchema());
+        for (int i = 0; i < fieldNames.size(); i++) {
+            String name = fieldNames.get(i);
+            Object v;
+            if (keyDocument instanceof Map<?, ?> map) {
+                v = map.get(name);
+            } else if (fieldNames.size() == 1) {
+                v = keyDocument;
+            } else {
+                throw new InferenceFailure("its key " + shown(keyDocument) + " is not a JSON object holding the key "
+                        + "fields " + fieldNames);
+            }
+            if (v == null) {
+                throw new InferenceFailure("its key " + shown(keyDocument) + " has no value for key field '" + name
+                        + "'");
+            }
+            key.put(binding.keyFields()[i], typed(v, binding.keyFields()[i].schema(), name));
+        }
+        return key;
+    }
+
+    private static Object typed(Object v, Schema schema, String name) {
+        try {
+            if (schema.name() != null) {
+                throw new IllegalArgumentException(); // Decimal, Timestamp...: not read from a key's text
+            }
+            Object typed = switch (schema.type()) {
+                case INT8 -> (byte) integral(v, Byte.MIN_VALUE, Byte.MAX_VALUE);
+                case INT16 -> (short) integral(v, Short.MIN_VALUE, Short.MAX_VALUE);
+                case INT32 -> (int) integral(v, Integer.MIN_VALUE, Integer.MAX_VALUE);
+                case INT64 -> integral(v, Long.MIN_VALUE, Long.MAX_VALUE);
+                case FLOAT64 -> v instanceof Number n ? n.doubleValue() : Double.parseDouble(v.toString().trim());
+                case FLOAT32 -> v instanceof Number n ? n.floatValue() : Float.parseFloat(v.toString().trim());
+                case BOOLEAN -> v instanceof Boolean ? v : switch (v.toString().trim()) {
+                    case "true" -> Boolean.TRUE;
+                    case "false" -> Boolean.FALSE;
+                    default -> throw new IllegalArgumentException();
+                };
+                case STRING -> v instanceof Map || v instanceof List ? null : v.toString();
+                default -> null;
+            };
+            if (typed == null) {
+                throw new IllegalArgumentException();
+            }
+            return typed;
+        } catch (RuntimeException e) {
+            throw new InferenceFailure("key field '" + name + "' is " + describe(schema) + " in the value schema, "
+                    + "and the key's value " + shown(v) + " is not one");
+        }
+    }
+
+    private static long integral(Object v, long min, long max) {
+        long l = v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte
+                ? ((Number) v).longValue() : new BigDecimal(v.toString().trim()).longValueExact();
+        if (l < min || l > max) {
+            throw new ArithmeticException("out of range");
+        }
+        return l;
+    }
+
+    private static String describe(Schema schema) {
+        return schema.name() != null ? schema.name() : schema.type().getName();
+    }
+
+    private static String shown(Object v) {
+        String s = v instanceof String text ? "\"" + text + "\"" : String.valueOf(v);
+        return s.length() <= 64 ? s : s.substring(0, 61) + "...";
     }
 
     private Binding binding(Schema valueSchema) {

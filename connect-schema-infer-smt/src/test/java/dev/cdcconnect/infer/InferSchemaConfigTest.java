@@ -59,6 +59,13 @@ class InferSchemaConfigTest {
                 .contains("decimal precision");
         assertThat(validate("type.hints", "a:int32,a:int64").errorMessages()).singleElement().asString()
                 .contains("field 'a' has more than one hint");
+        assertThat(validate("type.hints", "p:decimal(10,2,base64),t:timestamp(micros),u:timestamp(millis),"
+                + "m:time(micros)").errorMessages()).isEmpty();
+        assertThat(validate("type.hints", "t:timestamp(nanos)").errorMessages()).singleElement().asString()
+                .contains("unknown type 'timestamp(nanos)'").contains("timestamp(micros)");
+        assertThat(validate("type.conflicts", "ignore").errorMessages()).singleElement().asString()
+                .containsIgnoringCase("reject").containsIgnoringCase("widen");
+        assertThat(validate("max.fields", "0").errorMessages()).isNotEmpty();
     }
 
     @Test

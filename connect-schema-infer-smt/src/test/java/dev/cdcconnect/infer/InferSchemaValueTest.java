@@ -163,7 +163,7 @@ class InferSchemaValueTest {
 
     @Test
     void arrayWhoseElementsStopAgreeingBecomesJsonText() {
-        configure("array.mode", "array");
+        configure("array.mode", "array", "type.conflicts", "widen");
         apply("{\"tags\":[1,2]}");
         SinkRecord out = apply("{\"tags\":[\"a\"]}");
         assertThat(type(out, "tags")).isEqualTo(Schema.Type.STRING);
@@ -188,7 +188,7 @@ class InferSchemaValueTest {
 
     @Test
     void widensIntToFloatAcrossRecords() {
-        configure();
+        configure("type.conflicts", "widen");
         SinkRecord first = apply("{\"qty\":2}");
         SinkRecord second = apply("{\"qty\":2.5}");
         SinkRecord third = apply("{\"qty\":3}");
@@ -201,7 +201,7 @@ class InferSchemaValueTest {
 
     @Test
     void otherConflictsWidenToStringHoldingTheJsonText() {
-        configure();
+        configure("type.conflicts", "widen");
         apply("{\"ref\":12,\"flag\":true,\"meta\":\"plain\"}");
         SinkRecord out = apply("{\"ref\":\"A-12\",\"flag\":1,\"meta\":{\"k\":[1,2]}}");
         assertThat(type(out, "ref")).isEqualTo(Schema.Type.STRING);
@@ -216,7 +216,7 @@ class InferSchemaValueTest {
 
     @Test
     void structThatTurnsScalarWidensToStringInStructMode() {
-        configure("nested.mode", "struct");
+        configure("nested.mode", "struct", "type.conflicts", "widen");
         apply("{\"meta\":{\"k\":1}}");
         SinkRecord out = apply("{\"meta\":5}");
         assertThat(type(out, "meta")).isEqualTo(Schema.Type.STRING);
@@ -283,7 +283,7 @@ class InferSchemaValueTest {
 
     @Test
     void isoTextIsDetectedWhenEnabled() {
-        configure("iso8601.detect", "true");
+        configure("iso8601.detect", "true", "type.conflicts", "widen");
         SinkRecord out = apply("{\"at\":\"2024-05-01T10:15:30+02:00\",\"day\":\"2024-05-01\",\"n\":\"2024\"}");
         assertThat(out.valueSchema().field("at").schema().name()).isEqualTo(Timestamp.LOGICAL_NAME);
         assertThat(get(out, "at")).isEqualTo(java.util.Date.from(Instant.parse("2024-05-01T08:15:30Z")));
@@ -368,11 +368,59 @@ class InferSchemaValueTest {
     }
 
     @Test
-    void keyOfARecordThatHasOneIsLeftAlone() {
+    void everyKeyFormIsReplacedByTheKeyBuiltFromTheValue() {
         configure("key.fields", "order_id");
-        SinkRecord out = apply(Records.keyed("orders", 1, "k-1", Records.schemaless("{\"order_id\":17}")));
-        assertThat(out.key()).isEqualTo("k-1");
-        assertThat(out.keySchema()).isNull();
+        Schema structKey = SchemaBuilder.struct().field("id", Schema.STRING_SCHEMA).build();
+        List<SinkRecord> forms = List.of(
+                new SinkRecord("orders", 0, Schema.OPTIONAL_STRING_SCHEMA, "k-1", null, value(17), 1),
+                new SinkRecord("orders", 0, Schema.OPTIONAL_STRING_SCHEMA, "{\"order_id\":17}", null, value(17), 2),
+                new SinkRecord("orders", 0, null, "17", null, value(17), 3),
+                new SinkRecord("orders", 0, null, Records.schemaless("{\"order_id\":17}"), null, value(17), 4),
+                new SinkRecord("orders", 0, null, 17L, null, value(17), 5),
+                new SinkRecord("orders", 0, Schema.OPTIONAL_BYTES_SCHEMA, new byte[] {(byte) 0xff, 0}, null,
+                        value(17), 6),
+                new SinkRecord("orders", 0, structKey, new Struct(structKey).put("id", "x"), null, value(17), 7),
+                new SinkRecord("orders", 0, null, null, null, value(17), 8));
+        Schema keySchema = null;
+        for (SinkRecord form : forms) {
+            SinkRecord out = apply(form);
+            assertThat(out.key()).as("key %s", form.key()).isInstanceOf(Struct.class);
+            assertThat(((Struct) out.key()).getInt64("order_id")).isEqualTo(17L);
+            keySchema = keySchema == null ? out.keySchema() : keySchema;
+            assertThat(out.keySchema()).isSameAs(keySchema);
+        }
+    }
+
+    @Test
+    void tombstoneKeyBecomesTheKeyStructTypedAsTheValueTypesIt() {
+        configure("key.fields", "order_id");
+        Schema keySchema = apply("{\"order_id\":17,\"qty\":1}").keySchema();
+        for (Object key : List.of("99001", "{\"order_id\":99001}", Records.schemaless("{\"order_id\":99001}"),
+                99001L, "99001".getBytes(StandardCharsets.UTF_8))) {
+            SinkRecord out = apply(new SinkRecord("orders", 0, null, key, null, null, 9));
+            assertThat(out.value()).isNull();
+            assertThat(out.keySchema()).as("key %s", key).isSameAs(keySchema);
+            assertThat(((Struct) out.key()).getInt64("order_id")).isEqualTo(99001L);
+        }
+        for (Object key : List.of("k-1", "{\"id\":1}", "1.5")) {
+            assertThatThrownBy(() -> apply(new SinkRecord("orders", 0, Schema.OPTIONAL_STRING_SCHEMA, key, null,
+                    null, 10))).as("key %s", key).isInstanceOf(DataException.class)
+                    .hasMessageContaining("tombstone at topic 'orders' partition 0 offset 10")
+                    .hasMessageContaining("order_id");
+        }
+        assertThatThrownBy(() -> apply(new SinkRecord("orders", 0, null, null, null, null, 11)))
+                .isInstanceOf(DataException.class).hasMessageContaining("without a key names no row to delete");
+    }
+
+    @Test
+    void tombstoneBeforeAnyValueFailsClearly() {
+        configure("key.fields", "order_id");
+        assertThatThrownBy(() -> apply(new SinkRecord("orders", 0, null, "5", null, null, 3)))
+                .isInstanceOf(DataException.class).hasMessageContaining("before any value of the topic");
+    }
+
+    private static Object value(long orderId) {
+        return Records.schemaless("{\"order_id\":" + orderId + ",\"qty\":1}");
     }
 
     @Test
@@ -493,5 +541,143 @@ class InferSchemaValueTest {
     @Test
     void versionComesFromTheBuild() {
         assertThat(transform.version()).isNotBlank().doesNotContain("${");
+    }
+
+    @Test
+    void valueThatNeedsAPublishedTypeToChangeIsRejectedNamingFieldAndValueAndTheSchemaStays() {
+        configure();
+        SinkRecord first = apply("{\"order_id\":1,\"gift\":true}");
+        assertThatThrownBy(() -> apply(Records.json("orders", 41, "{\"order_id\":99001,\"gift\":\"yes\"}")))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("topic 'orders' partition 0 offset 41")
+                .hasMessageContaining("field 'gift' is boolean in the published schema")
+                .hasMessageContaining("its value \"yes\" is a string")
+                .hasMessageContaining("left as it was");
+        SinkRecord later = apply("{\"order_id\":2,\"gift\":false}");
+        assertThat(later.valueSchema()).isSameAs(first.valueSchema());
+        assertThat(later.valueSchema().version()).isEqualTo(1);
+    }
+
+    @Test
+    void noValueIsChangedByDefault() {
+        configure();
+        SinkRecord first = apply("{\"id\":1,\"qty\":42,\"ref\":7,\"paid\":true,\"note\":\"n\",\"w\":1.5}");
+        for (String changed : List.of("{\"qty\":42.5}", "{\"ref\":\"A-7\"}", "{\"paid\":\"no\"}",
+                "{\"note\":12}", "{\"note\":false}", "{\"w\":9007199254740993}")) {
+            assertThatThrownBy(() -> apply(changed)).as(changed).isInstanceOf(DataException.class)
+                    .hasMessageContaining("in the published schema");
+        }
+        // values the published types hold exactly still go through, into the same schema
+        SinkRecord exact = apply("{\"id\":2,\"qty\":3,\"w\":2,\"note\":\"m\"}");
+        assertThat(exact.valueSchema()).isSameAs(first.valueSchema());
+        assertThat(get(exact, "w")).isEqualTo(2.0);
+    }
+
+    @Test
+    void fieldsAbsentForLongAndNestedObjectsAppearingLaterAreAddedByDefault() {
+        configure();
+        for (int i = 0; i < 1000; i++) {
+            apply("{\"id\":" + i + "}");
+        }
+        SinkRecord later = apply("{\"id\":1000,\"late\":\"here\",\"meta\":{\"source\":\"web\"}}");
+        assertThat(later.valueSchema().fields()).extracting(f -> f.name())
+                .containsExactly("id", "late", "meta_source");
+        assertThat(get(later, "late")).isEqualTo("here");
+        assertThat(get(later, "meta_source")).isEqualTo("web");
+    }
+
+    @Test
+    void recordWiderThanMaxFieldsIsRejectedAndTheSchemaStays() {
+        configure();
+        SinkRecord first = apply("{\"id\":1}");
+        StringBuilder wide = new StringBuilder("{\"id\":2");
+        for (int i = 0; i < 2000; i++) {
+            wide.append(",\"f").append(i).append("\":").append(i);
+        }
+        String json = wide.append('}').toString();
+        assertThatThrownBy(() -> apply(json)).isInstanceOf(DataException.class)
+                .hasMessageContaining("take the schema to 2001 fields, more than max.fields=1000");
+        assertThat(apply("{\"id\":3}").valueSchema()).isSameAs(first.valueSchema());
+    }
+
+    @Test
+    void maxFieldsCountsNestedFieldsAcrossRecords() {
+        configure("max.fields", "3", "nested.mode", "struct");
+        apply("{\"id\":1,\"c\":{\"a\":1}}");
+        apply("{\"id\":1,\"c\":{\"b\":1}}");
+        assertThatThrownBy(() -> apply("{\"c\":{\"d\":1}}")).isInstanceOf(DataException.class)
+                .hasMessageContaining("take the schema to 4 fields, more than max.fields=3 (it has 3)");
+    }
+
+    @Test
+    void iso8601DetectionNeverDropsMicroseconds() {
+        configure("iso8601.detect", "true");
+        SinkRecord micros = apply("{\"at\":\"2024-03-01T13:45:30.123456Z\",\"t\":\"2024-03-01T13:45:30.123Z\"}");
+        assertThat(type(micros, "at")).isEqualTo(Schema.Type.STRING);
+        assertThat(get(micros, "at")).isEqualTo("2024-03-01T13:45:30.123456Z");
+        assertThat(micros.valueSchema().field("t").schema().name()).isEqualTo(Timestamp.LOGICAL_NAME);
+        assertThatThrownBy(() -> apply("{\"t\":\"2024-03-01T13:45:30.123456Z\"}"))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("field 't' is timestamp in the published schema")
+                .hasMessageContaining("\"2024-03-01T13:45:30.123456Z\" is a string");
+    }
+
+    @Test
+    void timestampHintRefusesWhatItWouldTruncateOrMisread() {
+        configure("type.hints", "t:timestamp");
+        assertThatThrownBy(() -> apply("{\"t\":\"2024-03-01T13:45:30.123456Z\"}"))
+                .isInstanceOf(DataException.class).hasMessageContaining("use timestamp(micros)");
+        // Debezium's MicroTimestamp read as milliseconds would be the year 56132
+        assertThatThrownBy(() -> apply("{\"t\":1709300730123456}"))
+                .isInstanceOf(DataException.class).hasMessageContaining("use timestamp(micros)");
+        assertThat(get(apply("{\"t\":1709300730123}"), "t")).isEqualTo(new java.util.Date(1709300730123L));
+    }
+
+    @Test
+    void timestampMicrosHintReadsDebeziumMicroTimestampsAndIsoTextToTheMicrosecond() {
+        configure("type.hints", "t:timestamp(micros)");
+        SinkRecord number = apply("{\"t\":1709300730123456}");
+        assertThat(number.valueSchema().field("t").schema().name()).isEqualTo("io.debezium.time.MicroTimestamp");
+        assertThat(number.valueSchema().field("t").schema().type()).isEqualTo(Schema.Type.INT64);
+        assertThat(get(number, "t")).isEqualTo(1709300730123456L);
+        assertThat(get(apply("{\"t\":\"2024-03-01T13:45:30.123456Z\"}"), "t")).isEqualTo(1709300730123456L);
+        assertThat(get(apply("{\"t\":\"2024-03-01T14:45:30.123456+01:00\"}"), "t")).isEqualTo(1709300730123456L);
+        assertThatThrownBy(() -> apply("{\"t\":\"2024-03-01T13:45:30.123456789Z\"}"))
+                .isInstanceOf(DataException.class).hasMessageContaining("more precise than the microsecond");
+    }
+
+    @Test
+    void decimalBase64HintReadsDebeziumPreciseDecimals() {
+        configure("type.hints", "price:decimal(10,2,base64)");
+        // 12345 unscaled is 0x3039; -1 is 0xff; Debezium writes the bytes as base64 in schemaless JSON
+        assertThat(get(apply("{\"price\":\"MDk=\"}"), "price")).isEqualTo(new BigDecimal("123.45"));
+        assertThat(get(apply("{\"price\":\"/w==\"}"), "price")).isEqualTo(new BigDecimal("-0.01"));
+        // a variable-scale decimal: {"scale":1,"value":"Aw=="} is 0.3
+        assertThat(get(apply("{\"price\":{\"scale\":1,\"value\":\"Aw==\"}}"), "price"))
+                .isEqualTo(new BigDecimal("0.30"));
+        assertThatThrownBy(() -> apply("{\"price\":{\"scale\":3,\"value\":\"MDk=\"}}"))
+                .isInstanceOf(DataException.class).hasMessageContaining("more than 2 decimals");
+        assertThatThrownBy(() -> apply("{\"price\":\"no*base64\"}"))
+                .isInstanceOf(DataException.class).hasMessageContaining("not base64");
+    }
+
+    @Test
+    void decimalHintOnDebeziumBase64SaysWhichHintReadsIt() {
+        configure("type.hints", "price:decimal(10,2)");
+        assertThatThrownBy(() -> apply("{\"price\":\"MDk=\"}"))
+                .isInstanceOf(DataException.class).hasMessageContaining("use decimal(10,2,base64)");
+    }
+
+    @Test
+    void timeHintsKeepOrRefuseDigitsBelowTheMillisecond() {
+        configure("type.hints", "t:time,m:time(micros)");
+        assertThatThrownBy(() -> apply("{\"t\":\"13:45:30.123456\"}"))
+                .isInstanceOf(DataException.class).hasMessageContaining("use time(micros)");
+        SinkRecord out = apply("{\"m\":\"13:45:30.123456\"}");
+        assertThat(out.valueSchema().field("m").schema().name()).isEqualTo("io.debezium.time.MicroTime");
+        assertThat(get(out, "m")).isEqualTo(49_530_123_456L);
+        assertThat(get(apply("{\"m\":49530123456}"), "m")).isEqualTo(49_530_123_456L);
+        assertThatThrownBy(() -> apply("{\"m\":86400000000}"))
+                .isInstanceOf(DataException.class).hasMessageContaining("microseconds within a day");
     }
 }

@@ -54,19 +54,19 @@ final class Analyzer {
             TypeHint hint = settings.hintFor(outName, childPath);
             if (hint != null) {
                 hint.convert(value, childPath, depth, context.json());
-                leaf(entries, seen, key, childPath, outName, Shape.Obs.of(FieldKind.STRING));
+                leaf(entries, seen, key, childPath, outName, Shape.Obs.of(FieldKind.STRING), value);
             } else if (value instanceof Map<?, ?> nested) {
                 if (depth >= settings.maxDepth()) {
                     throw InferenceFailure.tooDeep(childPath, settings.maxDepth());
                 }
                 switch (settings.nestedMode()) {
                     case FLATTEN -> entries.put(key, new Shape.Entry(key, childPath, outName,
-                            object(nested, childPath, outName, depth + 1, seen), null, true));
+                            object(nested, childPath, outName, depth + 1, seen), null, true, null));
                     case STRUCT -> leaf(entries, seen, key, childPath, outName, new Shape.Obs(FieldKind.STRUCT, null,
-                            object(nested, childPath, "", depth + 1, new HashMap<>())));
+                            object(nested, childPath, "", depth + 1, new HashMap<>())), value);
                     case JSON -> {
                         context.json().text(nested, childPath, depth);
-                        leaf(entries, seen, key, childPath, outName, Shape.Obs.of(FieldKind.STRING));
+                        leaf(entries, seen, key, childPath, outName, Shape.Obs.of(FieldKind.STRING), value);
                     }
                 }
             } else if (value instanceof List<?> list) {
@@ -75,11 +75,11 @@ final class Analyzer {
                 }
                 Shape.Obs obs = array(list, childPath, depth);
                 if (obs != null) {
-                    leaf(entries, seen, key, childPath, outName, obs);
+                    leaf(entries, seen, key, childPath, outName, obs, value);
                 }
             } else {
                 leaf(entries, seen, key, childPath, outName,
-                        Shape.Obs.of(Values.kindOf(value, settings.detectIso8601(), childPath)));
+                        Shape.Obs.of(Values.kindOf(value, settings.detectIso8601(), childPath)), value);
             }
         }
         return new Shape.Obj(entries);
@@ -100,12 +100,12 @@ final class Analyzer {
     }
 
     private static void leaf(Map<String, Shape.Entry> entries, Map<String, String> seen, String key, String path,
-            String outName, Shape.Obs obs) {
+            String outName, Shape.Obs obs, Object value) {
         String earlier = seen.putIfAbsent(outName, path);
         if (earlier != null) {
             throw collision(earlier, path, outName);
         }
-        entries.put(key, new Shape.Entry(key, path, outName, null, obs, true));
+        entries.put(key, new Shape.Entry(key, path, outName, null, obs, true, value));
     }
 
     private static String jsonTypeName(Object value) {

@@ -1,6 +1,7 @@
 package dev.cdcconnect.infer.schema;
 
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -22,8 +23,17 @@ final class Iso8601 {
     private Iso8601() {
     }
 
-    /** {@code yyyy-MM-dd} then {@code T} or a space, a time and an optional offset; null when the text is not one. */
+    /**
+     * {@code yyyy-MM-dd} then {@code T} or a space, a time and an optional offset, as a Timestamp's milliseconds;
+     * null when the text is not one, or has digits below the millisecond (which a Timestamp would drop).
+     */
     static Date parseTimestamp(String text) {
+        Instant instant = parseInstant(text);
+        return instant == null || instant.getNano() % 1_000_000 != 0 ? null : Date.from(instant);
+    }
+
+    /** Like {@link #parseTimestamp} with every digit of the fraction kept; null when the text is not one. */
+    static Instant parseInstant(String text) {
         if (!looksLikeDate(text) || text.length() < 16 || (text.charAt(10) != 'T' && text.charAt(10) != 't'
                 && text.charAt(10) != ' ')) {
             return null;
@@ -35,7 +45,7 @@ final class Iso8601 {
             ZoneOffset offset = parsed.isSupported(ChronoField.OFFSET_SECONDS)
                     ? ZoneOffset.ofTotalSeconds(parsed.get(ChronoField.OFFSET_SECONDS))
                     : ZoneOffset.UTC;
-            return Date.from(local.toInstant(offset));
+            return local.toInstant(offset);
         } catch (DateTimeException e) {
             return null;
         }
@@ -59,13 +69,17 @@ final class Iso8601 {
         return date != null ? date : parseTimestamp(text);
     }
 
-    /** {@code HH:mm[:ss[.fraction]]} as milliseconds since midnight on 1970-01-01; null when the text is not one. */
+    /**
+     * {@code HH:mm[:ss[.fraction]]} as milliseconds since midnight on 1970-01-01; null when the text is not one, or
+     * has digits below the millisecond (which a Time would drop).
+     */
     static Date parseTime(String text) {
         if (text.length() < 5 || text.charAt(2) != ':') {
             return null;
         }
         try {
-            return new Date(LocalTime.parse(text).toNanoOfDay() / 1_000_000L);
+            long nanos = LocalTime.parse(text).toNanoOfDay();
+            return nanos % 1_000_000L != 0 ? null : new Date(nanos / 1_000_000L);
         } catch (DateTimeException e) {
             return null;
         }

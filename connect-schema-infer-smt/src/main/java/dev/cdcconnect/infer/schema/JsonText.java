@@ -54,6 +54,16 @@ public final class JsonText {
         }
     }
 
+    /** The JSON document in the text, or the text itself when it is not JSON (a plain string key). */
+    public Object parseOrText(String text) {
+        try {
+            Object document = mapper.readValue(text, Object.class);
+            return document != null ? document : text;
+        } catch (JsonProcessingException e) {
+            return text;
+        }
+    }
+
     public Object parse(byte[] utf8) {
         try {
             return checkPresent(mapper.readValue(utf8, Object.class));

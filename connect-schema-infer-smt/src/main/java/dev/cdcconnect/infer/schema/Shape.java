@@ -35,8 +35,9 @@ final class Shape {
      * One key of an object: either a nested object to flatten ({@code object}) or a value ({@code leaf}).
      *
      * @param fromSource false for fields of a stored or configured schema, which name output fields only
+     * @param value      the document's value for a leaf, to name it when it is rejected; null otherwise
      */
-    record Entry(String key, String path, String outName, Obj object, Obs leaf, boolean fromSource) {
+    record Entry(String key, String path, String outName, Obj object, Obs leaf, boolean fromSource, Object value) {
     }
 
     /** The keys of one object, in document order. */
@@ -47,7 +48,7 @@ final class Shape {
             for (FieldSpec field : fields) {
                 String fieldPath = path.isEmpty() ? field.name() : path + "." + field.name();
                 entries.put(field.name(), new Entry(field.name(), fieldPath, field.name(), null,
-                        Obs.of(field, fieldPath), false));
+                        Obs.of(field, fieldPath), false, null));
             }
             return new Obj(entries);
         }

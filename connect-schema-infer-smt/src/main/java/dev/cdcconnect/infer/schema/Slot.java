@@ -47,8 +47,11 @@ final class Slot {
         return slot;
     }
 
-    /** Widens to take values of the observed type; true when the type changed. */
-    boolean widen(Shape.Obs obs) {
+    /**
+     * Widens to take values of the observed type; true when the type changed. When type changes are rejected
+     * the type stays as it is (a stored schema folded in later never changes a type published earlier).
+     */
+    boolean widen(Shape.Obs obs, boolean keepType) {
         if (hint != null || kind == FieldKind.STRING) {
             return false;
         }
@@ -56,7 +59,7 @@ final class Slot {
             if (kind == FieldKind.STRUCT) {
                 return struct.merge(obs.struct());
             }
-            if (kind == FieldKind.ARRAY && elementKind != obs.elementKind()) {
+            if (kind == FieldKind.ARRAY && elementKind != obs.elementKind() && !keepType) {
                 FieldKind widened = FieldKind.widen(elementKind, obs.elementKind());
                 if (widened != FieldKind.FLOAT64) {
                     // elements no longer agree: the array is kept as JSON text from now on
@@ -72,11 +75,55 @@ final class Slot {
             return false;
         }
         FieldKind widened = FieldKind.widen(kind, obs.kind());
-        if (widened == kind) {
+        if (widened == kind || keepType) {
             return false; // already wide enough, e.g. FLOAT64 taking an integer
         }
         toString(widened);
         return true;
+    }
+
+    /**
+     * Why a value of the observed type cannot go into this field without changing the field's type, or null
+     * when it can (the types agree, or this type holds the value exactly, or the field is hinted).
+     */
+    String conflict(Shape.Obs obs, Object value) {
+        if (hint != null) {
+            return null;
+        }
+        if (kind == obs.kind()) {
+            if (kind == FieldKind.STRUCT) {
+                return struct.conflict(obs.struct());
+            }
+            if (kind == FieldKind.ARRAY && elementKind != obs.elementKind()
+                    && !(elementKind == FieldKind.FLOAT64 && obs.elementKind() == FieldKind.INT64)) {
+                return describe(value, obs.elementKind() == null ? "an array of mixed elements"
+                        : "an array of " + obs.elementKind().spec);
+            }
+            return null;
+        }
+        if (kind == FieldKind.FLOAT64 && obs.kind() == FieldKind.INT64) {
+            return Values.toFloat64(value, true) != Values.NO_FIT ? null
+                    : describe(value, "an integer that float64 cannot hold exactly");
+        }
+        if (kind == FieldKind.TIMESTAMP && obs.kind() == FieldKind.DATE) {
+            return null;
+        }
+        return describe(value, value instanceof String ? "a string" : article(obs.kind().spec));
+    }
+
+    private static String article(String type) {
+        return ("aeiou".indexOf(type.charAt(0)) >= 0 ? "an " : "a ") + type;
+    }
+
+    private String describe(Object value, String what) {
+        String type = kind == FieldKind.ARRAY ? "array<" + elementKind.spec + ">" : kind.spec;
+        return "field '" + (path.isEmpty() ? "(the whole key)" : path) + "' is " + type
+                + " in the published schema, and its value " + Values.show(value) + " is " + what;
+    }
+
+    /** The number of fields this slot holds: nested fields for a struct, else 1. */
+    int fieldCount() {
+        return kind == FieldKind.STRUCT && hint == null ? struct.fieldCount() : 1;
     }
 
     private void toString(FieldKind widened) {
@@ -130,9 +177,10 @@ final class Slot {
         }
         return switch (kind) {
             case INT64 -> Values.toInt64(v);
-            case FLOAT64 -> Values.toFloat64(v);
+            case FLOAT64 -> Values.toFloat64(v, context.settings().rejectsTypeChanges());
             case BOOLEAN -> Values.toBoolean(v);
-            case STRING -> context.json().text(v, path, depth);
+            case STRING -> context.settings().rejectsTypeChanges() && !(v instanceof String || v instanceof Map
+                    || v instanceof List) ? Values.NO_FIT : context.json().text(v, path, depth);
             case BYTES -> Values.toBytes(v);
             case DATE -> Values.toDate(v);
             case TIMESTAMP -> Values.toTimestamp(v);
@@ -172,7 +220,7 @@ final class Slot {
         for (Object element : list) {
             Object c = element == null ? null : switch (elementKind) {
                 case INT64 -> Values.toInt64(element);
-                case FLOAT64 -> Values.toFloat64(element);
+                case FLOAT64 -> Values.toFloat64(element, false);
                 case BOOLEAN -> Values.toBoolean(element);
                 default -> element instanceof String ? element : Values.NO_FIT;
             };
@@ -184,10 +232,13 @@ final class Slot {
         return converted;
     }
 
-    /** The type as stored: null for hinted fields, whose type lives in configuration. */
+    /**
+     * The type as stored. A hinted field is stored for its name and place, with the inferred type closest to its
+     * hint: its type comes from configuration as long as the hint is there.
+     */
     FieldSpec spec() {
         if (hint != null) {
-            return null;
+            return FieldSpec.primitive(name, hint.storedType());
         }
         return switch (kind) {
             case ARRAY -> new FieldSpec(name, kind.spec, elementKind.spec, List.of());

@@ -22,6 +22,7 @@ final class StructState {
     private final boolean flatten;
     private final int maxDepth;
     private final SourceNode root;
+    private final boolean keepTypes;
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private Schema schema;
     /** Per field, the number of the last record that set it: catches two source keys landing in one field. */
@@ -35,6 +36,85 @@ final class StructState {
         this.flatten = context.settings().nestedMode() == NestedMode.FLATTEN;
         this.maxDepth = context.settings().maxDepth();
         this.root = SourceNode.root(path);
+        this.keepTypes = context.settings().rejectsTypeChanges();
+    }
+
+    /** The first value of a document's shape that this struct's fields cannot take as they are, or null. */
+    String conflict(Shape.Obj obj) {
+        return conflict(root, obj);
+    }
+
+    private String conflict(SourceNode node, Shape.Obj obj) {
+        for (Shape.Entry e : obj.entries().values()) {
+            if (!e.fromSource()) {
+                continue;
+            }
+            SourceNode child = node.children.get(e.key());
+            if (e.object() != null) {
+                if (child != null && child.children != null) {
+                    String conflict = conflict(child, e.object());
+                    if (conflict != null) {
+                        return conflict;
+                    }
+                }
+                continue;
+            }
+            Slot slot = child != null && child.slot != null ? child.slot : slots.get(e.outName());
+            if (slot != null) {
+                String conflict = slot.conflict(e.leaf(), e.value());
+                if (conflict != null) {
+                    return conflict;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The number of fields, nested ones included. */
+    int fieldCount() {
+        int count = 0;
+        for (Slot slot : slots.values()) {
+            count += slot.fieldCount();
+        }
+        return count;
+    }
+
+    /** How many fields a document's shape would add, nested ones included. */
+    int added(Shape.Obj obj) {
+        return added(root, obj);
+    }
+
+    private int added(SourceNode node, Shape.Obj obj) {
+        int added = 0;
+        for (Shape.Entry e : obj.entries().values()) {
+            SourceNode child = node == null || node.children == null ? null : node.children.get(e.key());
+            if (e.object() != null) {
+                added += added(child, e.object());
+                continue;
+            }
+            Slot slot = child != null && child.slot != null ? child.slot : slots.get(e.outName());
+            if (slot == null) {
+                added += leaves(e.leaf());
+            } else if (slot.kind == FieldKind.STRUCT && slot.hint == null && e.leaf().kind() == FieldKind.STRUCT) {
+                added += slot.struct.added(e.leaf().struct());
+            }
+        }
+        return added;
+    }
+
+    static int leaves(Shape.Obs obs) {
+        if (obs.kind() != FieldKind.STRUCT) {
+            return 1;
+        }
+        return leaves(obs.struct());
+    }
+
+    static int leaves(Shape.Obj obj) {
+        int count = 0;
+        for (Shape.Entry e : obj.entries().values()) {
+            count += e.object() != null ? leaves(e.object()) : leaves(e.leaf());
+        }
+        return count;
     }
 
     /** Widens to take what a document (or a stored schema) says; true when the schema changed. */
@@ -51,7 +131,7 @@ final class StructState {
                     slots.put(e.outName(), newSlot(e));
                     changed = true;
                 } else {
-                    changed |= slot.widen(e.leaf());
+                    changed |= slot.widen(e.leaf(), keepTypes);
                 }
                 continue;
             }
@@ -66,7 +146,7 @@ final class StructState {
                 }
                 changed |= merge(child, e.object());
             } else if (child.slot != null) {
-                changed |= child.slot.widen(e.leaf());
+                changed |= child.slot.widen(e.leaf(), keepTypes);
             } else {
                 Slot slot = slots.get(e.outName());
                 if (slot == null) {
@@ -74,7 +154,7 @@ final class StructState {
                     slots.put(e.outName(), slot);
                     changed = true;
                 } else {
-                    changed |= slot.widen(e.leaf());
+                    changed |= slot.widen(e.leaf(), keepTypes);
                 }
                 slot.sources.add(e.path());
                 child.slot = slot;

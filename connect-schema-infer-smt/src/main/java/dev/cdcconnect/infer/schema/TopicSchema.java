@@ -64,16 +64,65 @@ public final class TopicSchema {
      * @throws InferenceFailure naming what is wrong with the document; the schema is then left as it was
      */
     public Object infer(Object document) {
-        Object value = convert(document);
-        if (value != Values.NO_FIT) {
+        Object value = fit(document);
+        if (value != null) {
             return value;
         }
-        widen(analyzer.document(document, objectsOnly));
-        value = convert(document);
-        if (value == Values.NO_FIT) {
+        learn(document);
+        value = fit(document);
+        if (value == null) {
             throw new IllegalStateException("the schema widened for a document does not take it: " + schema);
         }
         return value;
+    }
+
+    /** The document as a value of {@link #schema()}, or null when the schema must change to take it. */
+    public Object fit(Object document) {
+        Object value = convert(document);
+        return value == Values.NO_FIT ? null : value;
+    }
+
+    /**
+     * Changes the schema so that it takes the document: new fields, and (when type conflicts widen) wider types.
+     * Everything is checked before anything changes.
+     *
+     * @throws InferenceFailure when the document is bad, needs a published field's type to change while type
+     *                          conflicts are rejected, or would take the schema past {@code max.fields}; the
+     *                          schema is then left as it was
+     * @return true when the schema changed; false when it already held the document's fields (a schema restored
+     *         from the store learns where each source key goes from the first document that has it)
+     */
+    public boolean learn(Object document) {
+        Shape.Obs obs = analyzer.document(document, objectsOnly);
+        InferenceSettings settings = context.settings();
+        if (root != null && settings.rejectsTypeChanges()) {
+            String conflict = root.conflict(obs, document);
+            if (conflict != null) {
+                throw new InferenceFailure(conflict + ". The published schema (version " + version + ") is left as "
+                        + "it was, as a sink cannot change a column's type: fix the record, or change the field's "
+                        + "type in the table and in the schema store (or with type.hints); type.conflicts=widen "
+                        + "widens instead");
+            }
+        }
+        int fields = fieldCount() + added(obs);
+        if (fields > settings.maxFields()) {
+            throw new InferenceFailure("the record would take the schema to " + fields + " fields, more than "
+                    + "max.fields=" + settings.maxFields() + " (it has " + fieldCount() + "); the published schema "
+                    + "is left as it was");
+        }
+        return widen(obs);
+    }
+
+    /** The number of fields of the schema, nested ones included. */
+    public int fieldCount() {
+        return root == null ? 0 : root.fieldCount();
+    }
+
+    private int added(Shape.Obs obs) {
+        if (root == null) {
+            return StructState.leaves(obs);
+        }
+        return root.kind == FieldKind.STRUCT && obs.kind() == FieldKind.STRUCT ? root.struct.added(obs.struct()) : 0;
     }
 
     public Schema schema() {
@@ -99,7 +148,7 @@ public final class TopicSchema {
             root = Slot.of("", "", obs, context);
             changed = true;
         } else {
-            changed = root.widen(obs);
+            changed = root.widen(obs, context.settings().rejectsTypeChanges());
         }
         if (changed) {
             version++;

@@ -24,20 +24,31 @@ import java.util.regex.Pattern;
  */
 public record TypeHint(Type type, int precision, int scale) {
 
+    /** Schema name of Debezium's epoch microseconds, which Debezium's JDBC sink maps to {@code timestamp(6)}. */
+    public static final String MICRO_TIMESTAMP_SCHEMA_NAME = "io.debezium.time.MicroTimestamp";
+
+    /** Schema name of Debezium's microseconds since midnight, which Debezium's JDBC sink maps to {@code time(6)}. */
+    public static final String MICRO_TIME_SCHEMA_NAME = "io.debezium.time.MicroTime";
+
     /** Schema name Debezium's JDBC sink maps to a {@code json} column. */
     public static final String JSON_SCHEMA_NAME = "io.debezium.data.Json";
 
     /** The type names a hint may use. */
     public static final String VALID_TYPES =
             "int8, int16, int32, int64, float32, float64, boolean, string, bytes, decimal(precision,scale), "
-                    + "timestamp, date, time, json";
+                    + "decimal(precision,scale,base64), timestamp, timestamp(micros), date, time, time(micros), json";
 
-    private static final Pattern DECIMAL = Pattern.compile("decimal\\(\\s*(\\d+)\\s*,\\s*(\\d+)\\s*\\)");
+    private static final Pattern DECIMAL =
+            Pattern.compile("decimal\\(\\s*(\\d+)\\s*,\\s*(\\d+)\\s*(,\\s*base64\\s*)?\\)");
+    private static final Pattern TIMESTAMP = Pattern.compile("(timestamp|time)\\(\\s*(millis|micros)\\s*\\)");
+    private static final long MICROS_PER_DAY = 86_400_000_000L;
+    /** Epoch milliseconds past 9999-12-31: a number that big is not milliseconds (microseconds, likely). */
+    private static final long MAX_EPOCH_MILLIS = 253_402_300_799_999L;
     private static final BigDecimal MAX_MILLIS_OF_DAY = BigDecimal.valueOf(86_399_999L);
 
     /** Types a hint can name. */
-    public enum Type { INT8, INT16, INT32, INT64, FLOAT32, FLOAT64, BOOLEAN, STRING, BYTES, DECIMAL, TIMESTAMP, DATE,
-        TIME, JSON }
+    public enum Type { INT8, INT16, INT32, INT64, FLOAT32, FLOAT64, BOOLEAN, STRING, BYTES, DECIMAL, DECIMAL_BASE64,
+        TIMESTAMP, TIMESTAMP_MICROS, DATE, TIME, TIME_MICROS, JSON }
 
     /**
      * Reads a type name such as {@code int32} or {@code decimal(10,2)}.
@@ -54,10 +65,17 @@ public record TypeHint(Type type, int precision, int scale) {
                 throw new IllegalArgumentException("decimal precision must be at least 1 and at least the scale, got '"
                         + text.trim() + "'");
             }
-            return new TypeHint(Type.DECIMAL, precision, scale);
+            return new TypeHint(decimal.group(3) != null ? Type.DECIMAL_BASE64 : Type.DECIMAL, precision, scale);
+        }
+        Matcher timestamp = TIMESTAMP.matcher(name);
+        if (timestamp.matches()) {
+            boolean micros = "micros".equals(timestamp.group(2));
+            return "time".equals(timestamp.group(1)) ? new TypeHint(micros ? Type.TIME_MICROS : Type.TIME, 0, 0)
+                    : new TypeHint(micros ? Type.TIMESTAMP_MICROS : Type.TIMESTAMP, 0, 0);
         }
         for (Type type : Type.values()) {
-            if (type != Type.DECIMAL && type.name().toLowerCase(Locale.ROOT).equals(name)) {
+            if (type != Type.DECIMAL && type != Type.DECIMAL_BASE64 && type != Type.TIMESTAMP_MICROS
+                    && type != Type.TIME_MICROS && type.name().toLowerCase(Locale.ROOT).equals(name)) {
                 return new TypeHint(type, 0, 0);
             }
         }
@@ -76,18 +94,40 @@ public record TypeHint(Type type, int precision, int scale) {
             case BOOLEAN -> Schema.OPTIONAL_BOOLEAN_SCHEMA;
             case STRING -> Schema.OPTIONAL_STRING_SCHEMA;
             case BYTES -> Schema.OPTIONAL_BYTES_SCHEMA;
-            case DECIMAL -> Decimal.builder(scale)
+            case DECIMAL, DECIMAL_BASE64 -> Decimal.builder(scale)
                     .parameter("connect.decimal.precision", Integer.toString(precision)).optional().build();
             case TIMESTAMP -> Timestamp.builder().optional().build();
+            case TIMESTAMP_MICROS -> SchemaBuilder.int64().name(MICRO_TIMESTAMP_SCHEMA_NAME).version(1).optional()
+                    .build();
             case DATE -> Date.builder().optional().build();
             case TIME -> Time.builder().optional().build();
+            case TIME_MICROS -> SchemaBuilder.int64().name(MICRO_TIME_SCHEMA_NAME).version(1).optional().build();
             case JSON -> SchemaBuilder.string().name(JSON_SCHEMA_NAME).optional().build();
+        };
+    }
+
+    /** The inferred type a hinted field is stored as (see {@link FieldSpec}). */
+    String storedType() {
+        return switch (type) {
+            case INT8, INT16, INT32, INT64 -> "int64";
+            case FLOAT32, FLOAT64, DECIMAL, DECIMAL_BASE64 -> "float64";
+            case BOOLEAN -> "boolean";
+            case STRING, JSON, TIME, TIME_MICROS -> "string";
+            case BYTES -> "bytes";
+            case TIMESTAMP, TIMESTAMP_MICROS -> "timestamp";
+            case DATE -> "date";
         };
     }
 
     @Override
     public String toString() {
-        return type == Type.DECIMAL ? "decimal(" + precision + "," + scale + ")" : type.name().toLowerCase(Locale.ROOT);
+        return switch (type) {
+            case DECIMAL -> "decimal(" + precision + "," + scale + ")";
+            case DECIMAL_BASE64 -> "decimal(" + precision + "," + scale + ",base64)";
+            case TIMESTAMP_MICROS -> "timestamp(micros)";
+            case TIME_MICROS -> "time(micros)";
+            default -> type.name().toLowerCase(Locale.ROOT);
+        };
     }
 
     /** The value as this type; never null for a non-null value. */
@@ -103,9 +143,12 @@ public record TypeHint(Type type, int precision, int scale) {
             case STRING -> json.text(v, path, depth);
             case BYTES -> bytes(v, path);
             case DECIMAL -> decimal(v, path);
+            case DECIMAL_BASE64 -> decimalBase64(v, path);
             case TIMESTAMP -> timestamp(v, path);
+            case TIMESTAMP_MICROS -> timestampMicros(v, path);
             case DATE -> date(v, path);
             case TIME -> time(v, path);
+            case TIME_MICROS -> timeMicros(v, path);
             case JSON -> json.json(v, path, depth);
         };
     }
@@ -152,7 +195,9 @@ public record TypeHint(Type type, int precision, int scale) {
             try {
                 return new BigDecimal(s.trim());
             } catch (NumberFormatException e) {
-                throw mismatch(v, path, "not a number");
+                throw mismatch(v, path, type == Type.DECIMAL && looksLikeBase64(s) ? "not a number (if it is "
+                        + "Debezium's base64 of the unscaled value, use decimal(" + precision + "," + scale
+                        + ",base64))" : "not a number");
             }
         }
         throw mismatch(v, path, "not a number");
@@ -201,6 +246,44 @@ public record TypeHint(Type type, int precision, int scale) {
         return d;
     }
 
+    /**
+     * Debezium's base64 text of a decimal's unscaled two's-complement bytes (decimal.handling.mode=precise), at
+     * this hint's scale; or its variable-scale struct {@code {"scale":s,"value":base64}}; or a number.
+     */
+    private Object decimalBase64(Object v, String path) {
+        BigDecimal d;
+        if (v instanceof String s) {
+            d = new BigDecimal(unscaled(s, v, path), scale);
+        } else if (v instanceof Map<?, ?> map && map.get("value") instanceof String s
+                && map.get("scale") instanceof Number givenScale) {
+            try {
+                d = new BigDecimal(unscaled(s, v, path), givenScale.intValue()).setScale(scale);
+            } catch (ArithmeticException e) {
+                throw mismatch(v, path, "has more than " + scale + " decimals");
+            }
+        } else if (v instanceof Number) {
+            return decimal(v, path);
+        } else {
+            throw mismatch(v, path, "neither base64 of a decimal's unscaled bytes nor a number");
+        }
+        if (d.precision() > precision) {
+            throw mismatch(v, path, "needs more than " + precision + " digits (it is " + d.toPlainString() + ")");
+        }
+        return d;
+    }
+
+    private BigInteger unscaled(String text, Object v, String path) {
+        try {
+            byte[] bytes = Base64.getDecoder().decode(text.trim());
+            if (bytes.length == 0) {
+                throw mismatch(v, path, "empty");
+            }
+            return new BigInteger(bytes);
+        } catch (IllegalArgumentException e) {
+            throw mismatch(v, path, "not base64 of a decimal's unscaled bytes");
+        }
+    }
+
     private Object timestamp(Object v, String path) {
         if (v instanceof java.util.Date) {
             return v;
@@ -208,14 +291,46 @@ public record TypeHint(Type type, int precision, int scale) {
         if (v instanceof String s) {
             java.util.Date date = Iso8601.parseDateOrTimestamp(s.trim());
             if (date == null) {
-                throw mismatch(v, path, "not ISO-8601 text");
+                throw mismatch(v, path, Iso8601.parseInstant(s.trim()) != null
+                        ? "more precise than the millisecond, which timestamp would drop; use timestamp(micros)"
+                        : "not ISO-8601 text");
             }
             return date;
         }
         if (v instanceof Long || v instanceof Integer || v instanceof BigInteger) {
-            return new java.util.Date(integral(v, path, Long.MIN_VALUE, Long.MAX_VALUE));
+            long millis = integral(v, path, Long.MIN_VALUE, Long.MAX_VALUE);
+            if (Math.abs(millis) > MAX_EPOCH_MILLIS) {
+                throw mismatch(v, path, "past the year 9999 as epoch milliseconds; for epoch microseconds "
+                        + "(Debezium's MicroTimestamp) use timestamp(micros)");
+            }
+            return new java.util.Date(millis);
         }
         throw mismatch(v, path, "neither ISO-8601 text nor epoch milliseconds");
+    }
+
+    /** Epoch microseconds (Debezium's MicroTimestamp), or ISO-8601 text to the microsecond. */
+    private Object timestampMicros(Object v, String path) {
+        if (v instanceof Long || v instanceof Integer || v instanceof BigInteger) {
+            return integral(v, path, Long.MIN_VALUE, Long.MAX_VALUE);
+        }
+        if (v instanceof java.util.Date d) {
+            return Math.multiplyExact(d.getTime(), 1000L);
+        }
+        if (v instanceof String s) {
+            java.time.Instant instant = Iso8601.parseInstant(s.trim());
+            if (instant == null) {
+                java.util.Date date = Iso8601.parseDate(s.trim());
+                if (date == null) {
+                    throw mismatch(v, path, "not ISO-8601 text");
+                }
+                return date.getTime() * 1000L;
+            }
+            if (instant.getNano() % 1000 != 0) {
+                throw mismatch(v, path, "more precise than the microsecond, which timestamp(micros) would drop");
+            }
+            return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1000);
+        }
+        throw mismatch(v, path, "neither ISO-8601 text nor epoch microseconds");
     }
 
     private Object date(Object v, String path) {
@@ -242,7 +357,8 @@ public record TypeHint(Type type, int precision, int scale) {
         if (v instanceof String s) {
             java.util.Date time = Iso8601.parseTime(s.trim());
             if (time == null) {
-                throw mismatch(v, path, "not an ISO-8601 time (HH:mm:ss)");
+                throw mismatch(v, path, "not an ISO-8601 time to the millisecond (HH:mm:ss[.SSS]; for more digits "
+                        + "use time(micros))");
             }
             return time;
         }
@@ -256,11 +372,42 @@ public record TypeHint(Type type, int precision, int scale) {
         throw mismatch(v, path, "neither an ISO-8601 time nor milliseconds since midnight");
     }
 
+    /** Microseconds since midnight (Debezium's MicroTime), or {@code HH:mm:ss[.ffffff]} text. */
+    private Object timeMicros(Object v, String path) {
+        if (v instanceof Long || v instanceof Integer) {
+            long micros = ((Number) v).longValue();
+            if (micros < 0 || micros >= MICROS_PER_DAY) {
+                throw mismatch(v, path, "not a number of microseconds within a day");
+            }
+            return micros;
+        }
+        if (v instanceof String s && s.trim().length() >= 5 && s.trim().charAt(2) == ':') {
+            try {
+                long nanos = java.time.LocalTime.parse(s.trim()).toNanoOfDay();
+                if (nanos % 1000 != 0) {
+                    throw mismatch(v, path, "more precise than the microsecond, which time(micros) would drop");
+                }
+                return nanos / 1000;
+            } catch (java.time.DateTimeException e) {
+                throw mismatch(v, path, "not an ISO-8601 time (HH:mm:ss)");
+            }
+        }
+        throw mismatch(v, path, "neither an ISO-8601 time nor microseconds since midnight");
+    }
+
     private InferenceFailure mismatch(Object v, String path, String why) {
         String shown = v instanceof String s ? "\"" + abbreviate(s) + "\""
                 : v instanceof Map<?, ?> ? "an object" : v instanceof List<?> ? "an array" : String.valueOf(v);
         return new InferenceFailure("field '" + path + "' has type hint " + this + " but its value " + shown
                 + " is " + why);
+    }
+
+    private static boolean looksLikeBase64(String s) {
+        try {
+            return !s.isBlank() && Base64.getDecoder().decode(s.trim()).length > 0;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static String abbreviate(String s) {

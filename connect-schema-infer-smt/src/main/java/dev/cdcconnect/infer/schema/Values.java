@@ -128,18 +128,47 @@ final class Values {
         return NO_FIT;
     }
 
-    static Object toFloat64(Object v) {
+    /** Integers up to this magnitude are exact in a double. */
+    private static final long MAX_EXACT_DOUBLE_INTEGER = 1L << 53;
+
+    /**
+     * The value as a double.
+     *
+     * @param exact true to refuse integers a double would round (past 2^53)
+     */
+    static Object toFloat64(Object v, boolean exact) {
         if (v instanceof Double) {
             return v;
         }
-        if (v instanceof Long || v instanceof Integer || v instanceof Float || v instanceof Short
-                || v instanceof Byte || v instanceof BigDecimal) {
-            return ((Number) v).doubleValue();
+        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            long l = ((Number) v).longValue();
+            return exact && Math.abs(l) > MAX_EXACT_DOUBLE_INTEGER ? NO_FIT : (Object) (double) l;
+        }
+        if (v instanceof Float f) {
+            return f.doubleValue();
+        }
+        if (v instanceof BigDecimal d) {
+            // a JSON fraction is a double to begin with (JsonConverter reads it as one)
+            return d.doubleValue();
         }
         if (v instanceof BigInteger i && i.bitLength() < 64) {
-            return i.doubleValue();
+            return toFloat64(i.longValue(), exact);
         }
         return NO_FIT;
+    }
+
+    /** A value for an error message: strings quoted and cut short, objects and arrays named. */
+    static String show(Object v) {
+        if (v instanceof String s) {
+            return "\"" + (s.length() <= 64 ? s : s.substring(0, 61) + "...") + "\"";
+        }
+        if (v instanceof java.util.Map<?, ?>) {
+            return "(an object)";
+        }
+        if (v instanceof List<?>) {
+            return "(an array)";
+        }
+        return String.valueOf(v);
     }
 
     static Object toBoolean(Object v) {

@@ -26,7 +26,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,8 +34,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Learned schemas in a compacted Kafka topic, keyed {@code side:topic}. Read whole at start; written, and
- * waited for, each time a schema changes (rare: once per new field or widening).
+ * Learned schemas in a compacted Kafka topic, keyed {@code side:topic}. Read whole at start, then followed by one
+ * consumer; written, and waited for, each time a schema changes (rare: once per new field).
  */
 public final class KafkaSchemaStore implements SchemaStore {
 
@@ -47,6 +46,8 @@ public final class KafkaSchemaStore implements SchemaStore {
     private final Duration timeout;
     private final Optional<Short> replicationFactor;
     private KafkaProducer<String, byte[]> producer;
+    private KafkaConsumer<String, byte[]> consumer;
+    private List<TopicPartition> partitions;
 
     /**
      * @param clientProps bootstrap servers plus any client settings (security, ...) for the admin client, the
@@ -83,21 +84,13 @@ public final class KafkaSchemaStore implements SchemaStore {
     }
 
     @Override
-    public Map<String, List<SchemaSnapshot>> load(String side) {
-        ensureTopic();
-        Map<String, Object> props = new HashMap<>(clientProps);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        Map<String, List<SchemaSnapshot>> byTopic = new LinkedHashMap<>();
+    public List<Entry> read(String side) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (KafkaConsumer<String, byte[]> consumer =
-                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo info : consumer.partitionsFor(topic, timeout)) {
-                partitions.add(new TopicPartition(topic, info.partition()));
+        List<Entry> entries = new ArrayList<>();
+        try {
+            if (consumer == null) {
+                open();
             }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
             String prefix = side + ":";
             while (!reached(consumer, end)) {
@@ -105,18 +98,17 @@ public final class KafkaSchemaStore implements SchemaStore {
                     throw new ConnectException("Timed out after " + timeout + " reading the schema store topic "
                             + topic);
                 }
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     if (record.key() == null || !record.key().startsWith(prefix)) {
                         continue;
                     }
                     String sourceTopic = record.key().substring(prefix.length());
                     if (record.value() == null) {
-                        byTopic.remove(sourceTopic); // an operator deleted what was learned
+                        entries.add(new Entry(sourceTopic, null)); // an operator deleted what was learned
                         continue;
                     }
                     try {
-                        byTopic.computeIfAbsent(sourceTopic, t -> new ArrayList<>())
-                                .add(SnapshotCodec.decode(record.value()));
+                        entries.add(new Entry(sourceTopic, SnapshotCodec.decode(record.value())));
                     } catch (IllegalArgumentException e) {
                         LOG.warn("Skipping unreadable record at offset {} of schema store topic {}: {}",
                                 record.offset(), topic, e.getMessage());
@@ -124,10 +116,25 @@ public final class KafkaSchemaStore implements SchemaStore {
                 }
             }
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            throw new ConnectException("Timed out after " + timeout + " reading the schema store topic " + topic, e);
+            throw new RetriableException("Timed out after " + timeout + " reading the schema store topic " + topic,
+                    e);
         }
-        LOG.info("Read learned {} schemas of topics {} from schema store topic {}", side, byTopic.keySet(), topic);
-        return byTopic;
+        return entries;
+    }
+
+    private void open() {
+        ensureTopic();
+        Map<String, Object> props = new HashMap<>(clientProps);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        partitions = new ArrayList<>();
+        for (PartitionInfo info : consumer.partitionsFor(topic, timeout)) {
+            partitions.add(new TopicPartition(topic, info.partition()));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
     }
 
     private static boolean reached(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
@@ -164,6 +171,10 @@ public final class KafkaSchemaStore implements SchemaStore {
         if (producer != null) {
             producer.close(timeout);
             producer = null;
+        }
+        if (consumer != null) {
+            consumer.close(timeout);
+            consumer = null;
         }
     }
 }

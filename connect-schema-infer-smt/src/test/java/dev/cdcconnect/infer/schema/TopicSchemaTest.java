@@ -92,12 +92,19 @@ class TopicSchemaTest {
     }
 
     @Test
-    void hintedFieldsAreNotStored() {
+    void hintedFieldsAreStoredInPlaceAndRestoredWithTheirHint() {
         InferenceSettings settings = settings(NestedMode.FLATTEN, ArrayMode.JSON,
                 Map.of("price", TypeHint.parse("decimal(10,2)")));
         TopicSchema schema = topicSchema(settings);
         schema.infer(doc("id", 1L, "price", 2.5));
-        assertThat(schema.snapshot().root().fields()).extracting(FieldSpec::name).containsExactly("id");
+        assertThat(schema.snapshot().root().fields()).containsExactly(FieldSpec.primitive("id", "int64"),
+                FieldSpec.primitive("price", "float64"));
+        TopicSchema restored = topicSchema(settings);
+        restored.restore(SnapshotCodec.decode(SnapshotCodec.encode(schema.snapshot())));
+        assertThat(restored.schema()).isEqualTo(schema.schema());
+        Struct value = (Struct) restored.infer(doc("id", 2L, "price", 3.25));
+        assertThat(value.schema()).isSameAs(restored.schema());
+        assertThat(restored.version()).isEqualTo(schema.version());
     }
 
     @Test

@@ -117,11 +117,19 @@ public final class Pipelines {
         c.put("transforms.infer.type", INFER_SCHEMA);
         c.put("transforms.infer.key.fields", "order_id");
         c.put("transforms.infer.iso8601.detect", "true");
-        c.put("transforms.infer.type.hints", "amount:decimal(10,2),items_price:decimal(10,2)");
+        // placed_at is Instant.toString(): microseconds, which timestamp(micros) keeps (a millisecond Timestamp
+        // cannot hold them, so detection alone would reject such orders rather than drop digits)
+        c.put("transforms.infer.type.hints",
+                "amount:decimal(10,2),items_price:decimal(10,2),placed_at:timestamp(micros)");
         c.put("transforms.infer.schema.store.topic", "orders_json-schemas");
         c.put("transforms.infer.schema.store.bootstrap.servers", at.bootstrapServers());
         // A schema change is rare and must be stored before the records it describes are written: send it at once.
         c.put("transforms.infer.schema.store.client.linger.ms", "0");
+        // An order the table cannot hold as it is (a type conflict, too many fields) is set aside, not the pipeline
+        c.put("errors.tolerance", "all");
+        c.put("errors.deadletterqueue.topic.name", JSON_ORDERS_TOPIC + "-dlq");
+        c.put("errors.deadletterqueue.topic.replication.factor", "1");
+        c.put("errors.deadletterqueue.context.headers.enable", "true");
         return new Pipeline("json-orders-sink", "schemaless JSON orders (topic " + JSON_ORDERS_TOPIC
                 + ") -> InferSchema -> JDBC sink -> Postgres table " + JSON_TABLE, List.of(JDBC_SINK, INFER_SCHEMA),
                 c, 2);

@@ -8,6 +8,7 @@ import dev.cdcconnect.infer.schema.TypeConflicts;
 import dev.cdcconnect.infer.schema.TypeHint;
 import dev.cdcconnect.infer.store.KafkaSchemaStore;
 import dev.cdcconnect.infer.store.SchemaStore;
+import dev.cdcconnect.support.Redaction;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /** Configuration of the {@link InferSchema} transforms. */
@@ -73,10 +75,13 @@ public final class InferSchemaConfig extends AbstractConfig {
             + "inference, e.g. 'price:decimal(10,2),created_at:timestamp,day:date,id:int32,payload:json'. Fields are "
             + "named as they come out: the flattened name (or the dotted path, customer.id) when flattening, the "
             + "dotted path of a nested Struct's field otherwise. Types: " + TypeHint.VALID_TYPES + ". timestamp "
-            + "reads ISO-8601 text or epoch milliseconds; date reads yyyy-MM-dd or days since 1970-01-01; time reads "
-            + "HH:mm:ss or milliseconds since midnight; decimal rounds half up to its scale; json keeps the value's "
-            + "JSON text under the schema name " + TypeHint.JSON_SCHEMA_NAME + ". A value the type cannot hold "
-            + "fails the record.";
+            + "reads ISO-8601 text or epoch milliseconds; timestamp(micros) reads epoch microseconds (Debezium's "
+            + "MicroTimestamp) or ISO-8601 text to the microsecond, as " + TypeHint.MICRO_TIMESTAMP_SCHEMA_NAME
+            + "; date reads yyyy-MM-dd or days since 1970-01-01; time reads HH:mm:ss or milliseconds since "
+            + "midnight; time(micros) reads microseconds since midnight (Debezium's MicroTime); decimal rounds half "
+            + "up to its scale; decimal(p,s,base64) reads Debezium's base64 of the unscaled bytes at scale s; json "
+            + "keeps the value's JSON text under the schema name " + TypeHint.JSON_SCHEMA_NAME + ". A value the "
+            + "type cannot hold, or could hold only by dropping digits, fails the record.";
 
     public static final String KEY_FIELDS = "key.fields";
     private static final String KEY_FIELDS_DOC = "Fields of the value (as they come out, e.g. flattened names) to "
@@ -198,10 +203,18 @@ public final class InferSchemaConfig extends AbstractConfig {
                 replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor)));
     }
 
-    /** The store's settings for the startup log line, without client settings that may hold secrets. */
+    /**
+     * The store's settings for the startup log line: its client settings with every secret masked
+     * ({@code sasl.jaas.config}, {@code *.password}, credentials in URLs).
+     */
     public String schemaStoreSummary() {
-        return getString(STORE_TOPIC).isEmpty() ? "none"
-                : "topic " + getString(STORE_TOPIC) + " on " + getList(STORE_BOOTSTRAP_SERVERS);
+        if (getString(STORE_TOPIC).isEmpty()) {
+            return "none";
+        }
+        Map<String, Object> client = originalsWithPrefix(STORE_CLIENT_PREFIX);
+        return "topic " + getString(STORE_TOPIC) + " on " + getList(STORE_BOOTSTRAP_SERVERS)
+                + ", refreshed every " + getLong(STORE_REFRESH_MS) + " ms"
+                + (client.isEmpty() ? "" : ", client settings " + Redaction.maskProperties(new TreeMap<>(client)));
     }
 
     public InferenceSettings settings() {

@@ -110,7 +110,8 @@ class InferSchemaConfigTest {
         InferSchemaConfig config = new InferSchemaConfig(Map.of("schema.store.topic", "learned-schemas",
                 "schema.store.bootstrap.servers", "localhost:9092", "schema.store.client.security.protocol", "SSL"));
         assertThat(config.schemaStore()).isPresent();
-        assertThat(config.schemaStoreSummary()).isEqualTo("topic learned-schemas on [localhost:9092]");
+        assertThat(config.schemaStoreSummary()).isEqualTo("topic learned-schemas on [localhost:9092], refreshed every "
+                + "5000 ms, client settings {security.protocol=SSL}");
     }
 
     @Test
@@ -120,5 +121,22 @@ class InferSchemaConfigTest {
         assertThat(config.seeds()).containsOnlyKeys("orders", "users");
         assertThat(config.seeds().get("orders")).extracting(f -> f.typeText())
                 .containsExactly("float64", "struct<a:int64,b:string>");
+    }
+
+    @Test
+    void storeSummaryMasksSecretClientSettings() {
+        String secret = "p/a?s@s:w%rd";
+        InferSchemaConfig config = new InferSchemaConfig(Map.of(
+                "schema.store.topic", "schemas", "schema.store.bootstrap.servers", "kafka:9092",
+                "schema.store.client.security.protocol", "SASL_SSL",
+                "schema.store.client.sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"" + secret
+                        + "\";",
+                "schema.store.client.ssl.truststore.password", secret,
+                "schema.store.client.ssl.key.password", secret));
+        String summary = config.schemaStoreSummary();
+        assertThat(summary).contains("topic schemas on [kafka:9092]", "security.protocol=SASL_SSL",
+                "sasl.jaas.config=[hidden]", "ssl.truststore.password=[hidden]", "ssl.key.password=[hidden]");
+        assertThat(summary).doesNotContain(secret).doesNotContain("p/a?s").doesNotContain("w%rd");
     }
 }

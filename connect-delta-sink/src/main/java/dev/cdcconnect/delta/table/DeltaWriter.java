@@ -171,8 +171,14 @@ public final class DeltaWriter {
         Set<TopicPartition> gone = new HashSet<>(partitions);
         for (DeltaTable table : tables.values()) {
             if (table.firstPending().keySet().stream().anyMatch(gone::contains)) {
-                // Rows of a revoked partition that could not be committed: their next owner writes them.
-                table.abort();
+                // Rows of a revoked partition that could not be committed: their next owner writes them. Rows of
+                // partitions this task keeps are read again.
+                table.abort().forEach((partition, offset) -> {
+                    if (!gone.contains(partition)) {
+                        consumedNext.computeIfPresent(partition, (p, next) -> Math.min(next, offset));
+                        context.rewind(partition, offset);
+                    }
+                });
             }
             table.forget(gone);
         }

@@ -46,7 +46,8 @@ class DemoConnectorConfigsIT {
                 Arguments.of(List.of(etc.resolve("001-infer.json"), docker.resolve("overrides/001-infer.json")),
                         Map.of()),
                 Arguments.of(List.of(etc.resolve("004-object-storage-sink.json"),
-                        docker.resolve("overrides/004-object-storage-sink.json")), Map.of()));
+                        docker.resolve("overrides/004-object-storage-sink.json")), Map.of()),
+                Arguments.of(List.of(etc.resolve("004-delta-sink.json")), Map.of()));
     }
 
     @ParameterizedTest

@@ -2,6 +2,7 @@ package dev.cdcconnect.cassandra;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import dev.cdcconnect.cassandra.session.Sessions;
+import dev.cdcconnect.support.DeadLetterQueue;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -48,7 +49,10 @@ public final class CassandraSinkConnector extends SinkConnector {
     public List<Map<String, String>> taskConfigs(int maxTasks) {
         List<Map<String, String>> configs = new ArrayList<>();
         for (int i = 0; i < maxTasks; i++) {
-            configs.add(new HashMap<>(props));
+            Map<String, String> config = new HashMap<>(props);
+            // The task's index names its worker metrics, where it learns whether the dead letter queue took a record.
+            config.put(DeadLetterQueue.TASK_ID, Integer.toString(i));
+            configs.add(config);
         }
         return configs;
     }

@@ -9,6 +9,7 @@ import dev.cdcconnect.cassandra.session.Sessions;
 import dev.cdcconnect.cassandra.write.CassandraWriter;
 import dev.cdcconnect.cassandra.write.RecordFailure;
 import dev.cdcconnect.cassandra.write.TransientWriteException;
+import dev.cdcconnect.support.DeadLetterQueue;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -17,15 +18,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
@@ -47,7 +45,7 @@ public final class CassandraSinkTask extends SinkTask {
     private CqlSession session;
     private ChangeMapper mapper;
     private CassandraWriter writer;
-    private ErrantRecordReporter reporter;
+    private DeadLetterQueue deadLetters;
 
     /** Changes waiting to be written, in arrival order. */
     private final List<Change> buffer = new ArrayList<>();
@@ -79,7 +77,7 @@ public final class CassandraSinkTask extends SinkTask {
                 config.ignoreUnknownFields(), config.maxConcurrentRequests(), config.batchMaxStatements(),
                 config.batchMaxBytes(), config.batchByReplicaSet(), config.retryMaxAttempts(), config.retryBackoff(),
                 config.retryBackoffMax()));
-        reporter = errantRecordReporter();
+        deadLetters = DeadLetterQueue.of(context, "Cassandra", props);
     }
 
     /** Tables known before any record (explicit mappings, templates of ${topic} only) must exist and fit. */
@@ -99,17 +97,9 @@ public final class CassandraSinkTask extends SinkTask {
         }
     }
 
-    private ErrantRecordReporter errantRecordReporter() {
-        try {
-            return context.errantRecordReporter();
-        } catch (NoSuchMethodError | NoClassDefFoundError e) {
-            // Workers before Kafka 2.6 have no dead letter queue for sink tasks.
-            return null;
-        }
-    }
-
     @Override
     public void put(Collection<SinkRecord> records) {
+        deadLetters.throwIfFailed();
         for (SinkRecord record : records) {
             // A transform may have renamed the topic (to pick the table): offsets are the original partition's.
             Position position = new Position(originalPartition(record), record.originalKafkaOffset());
@@ -140,7 +130,15 @@ public final class CassandraSinkTask extends SinkTask {
 
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
-        flushBuffer();
+        try {
+            flushBuffer();
+        } catch (ConnectException e) {
+            if (e instanceof RetriableException) {
+                throw e;
+            }
+            // The dead letter queue refused a record: the next put() fails the task; commit what is safe meanwhile.
+            LOG.debug("Not committing past a record the dead letter queue did not take: {}", e.getMessage());
+        }
         Map<TopicPartition, OffsetAndMetadata> committable = new HashMap<>();
         for (TopicPartition partition : currentOffsets.keySet()) {
             OffsetAndMetadata acked = acknowledged.get(partition);
@@ -148,10 +146,8 @@ public final class CassandraSinkTask extends SinkTask {
                 committable.put(partition, acked);
             }
         }
-        return committable;
+        return deadLetters.committable(committable);
     }
-
-    private final List<Future<Void>> reports = new ArrayList<>();
 
     private void flushBuffer() {
         if (!buffer.isEmpty()) {
@@ -166,7 +162,7 @@ public final class CassandraSinkTask extends SinkTask {
                 report(failure.change().record(), failure.reason(), failure.cause());
             }
         }
-        awaitReports();
+        deadLetters.awaitAcknowledged(DeadLetterQueue.ACKNOWLEDGE_TIMEOUT);
         pendingMaxOffset.forEach((partition, offset) -> {
             // Not past the first change of a commit millisecond whose changes may go on: delivered again after a
             // restart, they must get the same sequence, counted from that change.
@@ -180,28 +176,11 @@ public final class CassandraSinkTask extends SinkTask {
 
     /** A record that cannot be written goes to the dead letter queue, or fails the task naming it. */
     private void report(SinkRecord record, String reason, Throwable cause) {
-        String message = "Cannot write record " + originalPartition(record) + " offset "
-                + record.originalKafkaOffset() + " to Cassandra: " + reason;
-        if (reporter == null) {
-            throw new ConnectException(message, cause);
+        if (deadLetters.isConfigured()) {
+            LOG.warn("Cannot write the record at {} to Cassandra: {}; sending it to the dead letter queue",
+                    DeadLetterQueue.position(record), reason);
         }
-        LOG.warn("{}; reporting it as errant", message);
-        reports.add(reporter.report(record, new DataException(message, cause)));
-    }
-
-    private void awaitReports() {
-        try {
-            for (Future<Void> report : reports) {
-                report.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConnectException("Interrupted while reporting errant records", e);
-        } catch (ExecutionException e) {
-            throw new ConnectException("Reporting an errant record failed: " + e.getCause().getMessage(), e.getCause());
-        } finally {
-            reports.clear();
-        }
+        deadLetters.report(record, new DataException(reason, cause));
     }
 
     @Override
@@ -216,6 +195,9 @@ public final class CassandraSinkTask extends SinkTask {
         pending.removeIf(p -> partitions.contains(p.partition()));
         partitions.forEach(pendingMaxOffset::remove);
         partitions.forEach(acknowledged::remove);
+        if (deadLetters != null) {
+            deadLetters.forget(partitions);
+        }
         if (mapper != null) {
             mapper.timestamps().forget(partitions);
         }

@@ -387,7 +387,7 @@ class CassandraSinkTaskTest {
         assertThat(context.reported).hasSize(1);
         assertThat(context.reported.get(0).record().kafkaOffset()).isEqualTo(offset - 3);
         assertThat(context.reported.get(0).error().getMessage())
-                .contains(TOPIC + "-0 offset " + (offset - 3), "field name", "'not-a-uuid' is not a UUID");
+                .contains("field name", "'not-a-uuid' is not a UUID");
         // committed past the reported record, up to the last commit millisecond, whose changes may go on
         assertThat(committed.get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(offset - 1);
     }
@@ -404,7 +404,7 @@ class CassandraSinkTaskTest {
             task.put(List.of(new SinkRecord(TOPIC, 0, null, null, value.schema(), value, 41)));
             commit(task);
         }).isInstanceOf(ConnectException.class)
-                .hasMessageContaining(TOPIC + "-0 offset 41")
+                .hasMessageContaining("Cannot write the record at topic " + TOPIC + " partition 0 offset 41 to Cassandra")
                 .hasMessageContaining("missing primary key column(s) [id]");
     }
 

@@ -1,8 +1,8 @@
 package dev.cdcconnect.eventstore;
 
-import dev.cdcconnect.eventstore.write.DeadLetterQueue;
 import dev.cdcconnect.eventstore.write.StreamWriter;
 import dev.cdcconnect.eventstore.write.WriterMetrics;
+import dev.cdcconnect.support.DeadLetterQueue;
 import io.kurrent.dbclient.KurrentDBClient;
 import java.util.Collection;
 import java.util.Map;
@@ -33,7 +33,7 @@ public final class EventStoreSinkTask extends SinkTask {
         config = new EventStoreSinkConfig(props);
         String connector = props.getOrDefault("name", "eventstore-sink");
         metrics = new WriterMetrics().register(connector, config.taskId());
-        DeadLetterQueue deadLetters = DeadLetterQueue.of(context);
+        DeadLetterQueue deadLetters = DeadLetterQueue.of(context, "EventStoreDB", props);
         writer = new StreamWriter(config.writerSettings(), config.eventMapper(),
                 () -> KurrentDBClient.create(config.clientSettings()), deadLetters, metrics);
         LOG.info("EventStoreDB sink {} task {} started ({} dead letter queue): {}", connector, config.taskId(),

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.cdcconnect.eventstore.event.EventMapper;
 import dev.cdcconnect.eventstore.event.MappedRecord;
 import dev.cdcconnect.eventstore.event.RecordConversionException;
+import dev.cdcconnect.support.DeadLetterQueue;
 import io.kurrent.dbclient.AppendResponse;
 import io.kurrent.dbclient.AppendStreamRequest;
 import io.kurrent.dbclient.AppendToStreamOptions;
@@ -50,8 +51,8 @@ import org.slf4j.LoggerFactory;
  * the maximum append size. Different streams are appended concurrently, up to a bound, and optionally together
  * in one multi-stream append. With exactly-once delivery a stream's end is read before its first append (after a
  * start, a rebalance or a conflict), records it already holds are skipped, and appends carry the exact expected
- * revision. {@link #committableOffsets} only covers records whose appends were acknowledged (or that were sent to
- * the dead letter queue).
+ * revision. {@link #committableOffsets} only covers records whose appends were acknowledged (or that the dead
+ * letter queue acknowledged).
  *
  * <p>Failures: transient ones (server unavailable or busy, not the leader, deadline, a client that shut itself
  * down or left a call unanswered, which is replaced) are retried with exponential backoff; when a stream has used
@@ -198,6 +199,7 @@ public final class StreamWriter implements AutoCloseable {
      */
     public void write(Collection<SinkRecord> records) {
         reportFailures();
+        deadLetters.throwIfFailed();
         throwIfFailed();
         if (settings.multiStreamAppend() && multiStreamSupported == null && !records.isEmpty()) {
             detectMultiStreamAppend();
@@ -262,7 +264,8 @@ public final class StreamWriter implements AutoCloseable {
                 tracker.committable().ifPresent(offset -> offsets.put(partition, new OffsetAndMetadata(offset)));
             }
         }
-        return offsets;
+        // Not past a record the dead letter queue has not acknowledged (or refused).
+        return deadLetters.committable(offsets);
     }
 
     /**
@@ -276,6 +279,7 @@ public final class StreamWriter implements AutoCloseable {
             // that do finish: the partitions' new owner should find the streams as this task left them.
             partitions.forEach(trackers::remove);
             mapper.forget(partitions);
+            deadLetters.forget(partitions);
             int dropped = 0;
             for (StreamQueue queue : queues.values()) {
                 for (Iterator<Pending> it = queue.pending.iterator(); it.hasNext(); ) {

@@ -91,6 +91,72 @@ class ChangeStreamTaskTest {
         assertThat(server.events(TABLE + "-1")).hasSize(1);
     }
 
+    /**
+     * The same on records captured from Debezium's Postgres connector (table {@code LİNKS}, topic
+     * {@code eslk.public.L_NKS}): 0 snapshot read of row 1, 1-2 inserts of rows 2 and 3, 3 delete of row 2,
+     * 4 its tombstone, 5 update of row 3, 6 insert of row 4.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"marker", "delete", "tombstone"})
+    void capturedTombstoneReachesTheStreamOfItsDeleteAcrossARestart(String handling) {
+        List<SinkRecord> captured = Captured.records("eslk.public.L_NKS");
+        TopicPartition partition = new TopicPartition("eslk.public.L_NKS", 0);
+        assertThat(captured).hasSize(7);
+        assertThat(captured.get(4).value()).isNull();
+
+        SinkTaskRunner first = runner("tombstone.handling", handling).start();
+        first.put(captured.subList(0, 4));
+        org.awaitility.Awaitility.await().until(() -> server.events(TABLE + "-2").size() == 2);
+        first.awaitAcknowledged(partition, 2);
+        first.put(List.of());
+        assertThat(first.committable(partition)).hasValue(3);
+        first.stop();
+
+        SinkTaskRunner second = runner("tombstone.handling", handling).start();
+        second.put(captured.subList(3, 7));
+        second.awaitAcknowledged(partition, 6);
+
+        assertThat(server.streams()).noneMatch(stream -> stream.startsWith("L_NKS"));
+        switch (handling) {
+            case "marker" -> assertThat(server.events(TABLE + "-2")).extracting(StoredEvent::eventType)
+                    .containsExactly("Created", "Deleted", "Tombstoned");
+            case "delete" -> assertThat(server.isSoftDeleted(TABLE + "-2")).isTrue();
+            default -> assertThat(server.isTombstoned(TABLE + "-2")).isTrue();
+        }
+        assertThat(server.events(TABLE + "-3")).extracting(StoredEvent::eventType).containsExactly("Created", "Updated");
+        assertThat(server.events(TABLE + "-4")).hasSize(1);
+    }
+
+    @Test
+    void capturedTombstoneSeenWithoutItsDeleteIsABadRecordNamingIt() {
+        List<SinkRecord> captured = Captured.records("eslk.public.L_NKS");
+        // A task that starts at the tombstone (an offset committed past the delete) cannot know its stream.
+        SinkTaskRunner runner = runner("tombstone.handling", "tombstone").start();
+
+        assertThatThrownBy(() -> runner.put(captured.subList(4, 7))).isInstanceOf(ConnectException.class)
+                .hasMessageStartingWith("Cannot write the record at topic eslk.public.L_NKS partition 0 offset 4 to "
+                        + "EventStoreDB: cannot name the stream of this tombstone");
+        assertThat(server.streams()).noneMatch(stream -> stream.startsWith("L_NKS"));
+    }
+
+    /**
+     * Captured from a Postgres table without a primary key ({@code audit_log}, replica identity full), with
+     * {@code skipped.operations=none}: snapshot read, insert, update, delete, its keyless tombstone, truncate.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"ignore", "marker", "delete", "tombstone"})
+    void capturedKeylessChangesAndTruncateGoToTheTablesStream(String handling) {
+        List<SinkRecord> captured = Captured.records("eslk.public.audit_log");
+        SinkTaskRunner runner = runner("tombstone.handling", handling).start();
+
+        runner.put(captured);
+        runner.awaitAcknowledged(new TopicPartition("eslk.public.audit_log", 0), captured.size() - 1);
+
+        assertThat(server.events("audit_log")).extracting(StoredEvent::eventType)
+                .containsExactly("Snapshotted", "Created", "Updated", "Deleted", "Truncated");
+        assertThat(server.isSoftDeleted("audit_log") || server.isTombstoned("audit_log")).isFalse();
+    }
+
     @Test
     void withTombstonesIgnoredADeleteDoesNotHoldTheOffset() {
         SinkTaskRunner runner = runner().start();

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One batch holds, among good changes, one record of each kind the sink can never write: an event over the
- * maximum append size, a change for a stream deleted for good, a value that cannot be written as JSON, and a change
- * without the key the stream name needs. Each goes to the dead letter queue with the worker's error headers; the
+ * maximum append size, a change for a stream deleted for good, a value that cannot be written as JSON, and a Debezium
+ * envelope with an operation the sink does not know. Each goes to the dead letter queue with the worker's error headers; the
  * rest of the batch is written, in order, and the task keeps running.
  */
 class PoisonRecordsIT {
@@ -81,7 +81,7 @@ class PoisonRecordsIT {
             poison.put("deleted stream", changes.sendRaw(changes.key(13), changes.value("c", 13, null, "c13@example.com")));
             poison.put("not convertible", changes.sendRaw(changes.key(14), valueWithATextDate(14)));
             changes.update(12);
-            poison.put("no key", changes.sendRaw(null, changes.value("c", 15, null, "c15@example.com")));
+            poison.put("unknown op", changes.sendRaw(changes.key(15), changes.value("x", 15, null, "c15@example.com")));
             for (int id = 1; id <= 10; id++) {
                 changes.update(id);
             }
@@ -122,7 +122,7 @@ class PoisonRecordsIT {
             assertThat(reasons.get("too big")).contains(CustomerChanges.stream(11)).contains("4096");
             assertThat(reasons.get("deleted stream")).contains(DELETED_STREAM).contains("deleted");
             assertThat(reasons.get("not convertible")).contains("JSON");
-            assertThat(reasons.get("no key")).contains("key");
+            assertThat(reasons.get("unknown op")).contains("op 'x'").contains("does not know");
 
             changes.assertStreamsHoldExactlyWhatWasSent(eventStore, DELETED_STREAM);
             assertThat(eventStore.isTombstoned(DELETED_STREAM)).isTrue();

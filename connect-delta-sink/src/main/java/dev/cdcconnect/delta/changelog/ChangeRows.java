@@ -6,6 +6,7 @@ import dev.cdcconnect.event.Operation;
 import dev.cdcconnect.event.SourceInfo;
 import io.delta.kernel.types.DataType;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,19 @@ public final class ChangeRows {
     private final TableNames tableNames;
     /** Column plans per row schema: the same schema instance comes with every record of a table. */
     private final Map<Schema, List<DeltaTypes.Plan>> plans = new IdentityHashMap<>();
+    /**
+     * Columns and types of the rows of one row schema, change-log columns included: the same list instances for
+     * every such row, so a table maps them to its columns once.
+     */
+    private final Map<Schema, Layout> layouts = new IdentityHashMap<>();
+
+    private record Layout(List<String> columns, List<DataType> types) {
+    }
+    /** Table names by topic and source table: filling the template (regular expressions) costs per record. */
+    private final Map<TableKey, String> tables = new HashMap<>();
+
+    private record TableKey(String topic, String database, String schema, String table) {
+    }
 
     public ChangeRows(TableNames tableNames) {
         this.tableNames = tableNames;
@@ -51,6 +65,7 @@ public final class ChangeRows {
         SourceInfo source = null;
         Integer sourceDate = null;
         Object[] meta = new Object[ChangeLogColumns.NAMES.size()];
+        Schema rowSchema = null;
         if (read.isPresent()) {
             ChangeEvent event = read.get();
             if (event.op() == Operation.MESSAGE) {
@@ -60,6 +75,7 @@ public final class ChangeRows {
             Object row = event.op() == Operation.DELETE ? event.before() : event.row();
             if (row != null) {
                 addRow(row, event.isFlattened(), columns, types, values);
+                rowSchema = row instanceof Struct struct && !event.isFlattened() ? struct.schema() : null;
             }
             meta[0] = event.op().code();
             if (source.tsMs() != null) {
@@ -74,6 +90,7 @@ public final class ChangeRows {
             meta[7] = source.row();
         } else if (value instanceof Struct || value instanceof Map) {
             addRow(value, false, columns, types, values);
+            rowSchema = value instanceof Struct struct ? struct.schema() : null;
         } else {
             throw new DataException("the value is a " + value.getClass().getSimpleName()
                     + ", not a change event or a row (Struct or Map)");
@@ -81,13 +98,21 @@ public final class ChangeRows {
         meta[8] = partition.topic();
         meta[9] = partition.partition();
         meta[10] = offset;
-        for (int i = 0; i < meta.length; i++) {
-            columns.add(ChangeLogColumns.NAMES.get(i));
-            types.add(ChangeLogColumns.TYPES.get(i));
-            values.add(meta[i]);
+        values.addAll(java.util.Arrays.asList(meta));
+        Layout layout = rowSchema == null ? null : layouts.get(rowSchema);
+        if (layout == null) {
+            columns.addAll(ChangeLogColumns.NAMES);
+            types.addAll(ChangeLogColumns.TYPES);
+            layout = new Layout(List.copyOf(columns), List.copyOf(types));
+            if (rowSchema != null) {
+                layouts.put(rowSchema, layout);
+            }
         }
-        String table = tableNames.resolve(record.topic(), source);
-        return Optional.of(new ChangeRow(table, partition, offset, record, List.copyOf(columns), List.copyOf(types),
+        SourceInfo from = source;
+        String table = tables.computeIfAbsent(source == null ? new TableKey(record.topic(), null, null, null)
+                        : new TableKey(record.topic(), source.database(), source.schema(), source.table()),
+                key -> tableNames.resolve(key.topic(), from));
+        return Optional.of(new ChangeRow(table, partition, offset, record, layout.columns(), layout.types(),
                 values.toArray(), sourceDate));
     }
 

@@ -162,7 +162,7 @@ public final class DeltaTypes {
      * UTC). Anything else is a narrowing or a change of kind, which the caller reports for the record.
      */
     public static Object widen(Object value, DataType from, DataType to, String column) {
-        if (from.equals(to) || value == null) {
+        if (from == to || value == null || from.equals(to)) {
             return value;
         }
         if (to instanceof LongType && (from instanceof IntegerType || from instanceof ShortType

@@ -72,6 +72,10 @@ public final class DeltaTable {
     private StructType schema;
     private List<String> partitionColumns = List.of();
     private Map<String, Integer> positions = Map.of();
+    private DataType[] tableTypes = new DataType[0];
+    /** The columns of the last row shape seen and where they go in the table (-1: not in it). */
+    private List<String> lastColumns;
+    private int[] lastPositions;
 
     private final Map<TopicPartition, Long> committedNext = new HashMap<>();
     private final Map<TopicPartition, Long> firstPending = new HashMap<>();
@@ -105,6 +109,8 @@ public final class DeltaTable {
             exists = false;
             schema = null;
             positions = Map.of();
+            tableTypes = new DataType[0];
+            lastColumns = null;
         }
     }
 
@@ -116,6 +122,24 @@ public final class DeltaTable {
             p.put(newSchema.at(i).getName(), i);
         }
         positions = p;
+        tableTypes = new DataType[newSchema.length()];
+        for (int i = 0; i < newSchema.length(); i++) {
+            tableTypes[i] = newSchema.at(i).getDataType();
+        }
+        lastColumns = null;
+    }
+
+    /** Where each of these columns is in the table; the same for every row of one shape, so computed once. */
+    private int[] positionsOf(List<String> columns) {
+        if (columns != lastColumns) {
+            int[] target = new int[columns.size()];
+            for (int i = 0; i < target.length; i++) {
+                target[i] = positions.getOrDefault(columns.get(i), -1);
+            }
+            lastColumns = columns;
+            lastPositions = target;
+        }
+        return lastPositions;
     }
 
     public String name() {
@@ -183,21 +207,23 @@ public final class DeltaTable {
         }
         Object[] values = new Object[schema.length()];
         List<String> columns = row.columns();
-        for (int i = 0; i < columns.size(); i++) {
-            String column = columns.get(i);
+        int[] target = positionsOf(columns);
+        for (int i = 0; i < target.length; i++) {
             Object value = row.values()[i];
-            Integer position = positions.get(column);
-            if (position == null) {
+            int position = target[i];
+            if (position < 0) {
                 if (value == null) {
                     continue;
                 }
+                String column = columns.get(i);
                 throw new DataException("column " + column + " (" + DeltaTypes.sqlName(row.types().get(i)) + ") is not in Delta table "
                         + path + ": Delta Kernel cannot add a column to a table without column mapping; add it "
                         + "(for example ALTER TABLE delta.`" + path + "` ADD COLUMNS (" + column + " "
                         + DeltaTypes.sqlName(row.types().get(i)) + ") in Spark) and restart the task");
             }
-            DataType tableType = schema.at(position).getDataType();
-            values[position] = DeltaTypes.widen(value, row.types().get(i), tableType, column);
+            DataType tableType = tableTypes[position];
+            DataType rowType = row.types().get(i);
+            values[position] = rowType == tableType ? value : DeltaTypes.widen(value, rowType, tableType, columns.get(i));
         }
         Integer partitionKey = null;
         if (partitionColumns.contains(ChangeLogColumns.SOURCE_DATE)) {

@@ -186,6 +186,19 @@ public final class EventStoreSinkConfig extends AbstractConfig {
     public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
     private static final String RETRY_BACKOFF_MAX_MS_DOC = "Longest wait between retries.";
 
+    public static final String RETRY_TIMEOUT_MS = "retry.timeout.ms";
+    private static final String RETRY_TIMEOUT_MS_DOC = "How long the sink keeps trying while EventStoreDB cannot "
+            + "be used (calls fail for a transient reason: unreachable host or port, TLS mismatch, server "
+            + "unavailable or busy, deadline exceeded) and none succeeds. Then the task fails with a message that "
+            + "says what is wrong and what to check; until then it stays RUNNING, hands the records back to Connect "
+            + "to deliver again, and logs one WARN line per backoff step.";
+
+    public static final String VALIDATE_CONNECTION = "eventstore.validate.connection";
+    private static final String VALIDATE_CONNECTION_DOC = "When true, /config/validate also connects to the nodes "
+            + "of eventstore.connection.string and reports on that key what keeps it from reaching them (host or "
+            + "port unreachable, TLS mismatch). Off by default, so that connectors can be created while the server "
+            + "is down. It does not check credentials: refused ones fail the task at its first call.";
+
     /** Set by the connector on each task's configuration: its index, for metric names. */
     public static final String TASK_ID = "task.id";
 
@@ -223,6 +236,8 @@ public final class EventStoreSinkConfig extends AbstractConfig {
                 CONNECTION_GROUP, ++order, Width.LONG, "TLS CA file");
         def.define(DEADLINE_MS, Type.LONG, 10_000L, ConfigDef.Range.between(100L, 600_000L), Importance.LOW,
                 DEADLINE_MS_DOC, CONNECTION_GROUP, ++order, Width.SHORT, "Operation deadline (ms)");
+        def.define(VALIDATE_CONNECTION, Type.BOOLEAN, false, Importance.LOW, VALIDATE_CONNECTION_DOC,
+                CONNECTION_GROUP, ++order, Width.SHORT, "Check the connection in validation");
 
         order = 0;
         def.define(STREAM_NAME_TEMPLATE, Type.STRING, "${table}-${key}",
@@ -285,6 +300,9 @@ public final class EventStoreSinkConfig extends AbstractConfig {
         def.define(RETRY_BACKOFF_MAX_MS, Type.LONG, 5_000L, ConfigDef.Range.between(1L, 3_600_000L),
                 Importance.LOW, RETRY_BACKOFF_MAX_MS_DOC, RETRIES_GROUP, ++order, Width.SHORT,
                 "Max retry backoff (ms)");
+        def.define(RETRY_TIMEOUT_MS, Type.LONG, 300_000L, ConfigDef.Range.between(1_000L, 7L * 24 * 3600 * 1000),
+                Importance.MEDIUM, RETRY_TIMEOUT_MS_DOC, RETRIES_GROUP, ++order, Width.SHORT,
+                "Retry window (ms)");
 
         def.defineInternal(TASK_ID, Type.STRING, "0", Importance.LOW);
         return def;
@@ -470,6 +488,14 @@ public final class EventStoreSinkConfig extends AbstractConfig {
         return Duration.ofMillis(getLong(RETRY_BACKOFF_MS));
     }
 
+    public Duration retryTimeout() {
+        return Duration.ofMillis(getLong(RETRY_TIMEOUT_MS));
+    }
+
+    public boolean validateConnection() {
+        return getBoolean(VALIDATE_CONNECTION);
+    }
+
     public Duration retryBackoffMax() {
         return Duration.ofMillis(Math.max(getLong(RETRY_BACKOFF_MAX_MS), getLong(RETRY_BACKOFF_MS)));
     }
@@ -482,7 +508,7 @@ public final class EventStoreSinkConfig extends AbstractConfig {
     public StreamWriter.Settings writerSettings() {
         return new StreamWriter.Settings(deliveryGuarantee(), wrongExpectedVersionHandling(), appendMaxBytes(),
                 appendConcurrency(), multiStreamAppend(), bufferMaxBytes(), retryMaxAttempts(), retryBackoff(),
-                retryBackoffMax(), recoveryScanMaxEvents(), deadline());
+                retryBackoffMax(), recoveryScanMaxEvents(), deadline(), retryTimeout());
     }
 
     /** The record-to-event mapping these settings describe. */

@@ -1,6 +1,8 @@
 package dev.cdcconnect.eventstore;
 
 import dev.cdcconnect.support.Redaction;
+import dev.cdcconnect.eventstore.write.ConnectionCheck;
+import io.kurrent.dbclient.KurrentDBConnectionString;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -81,6 +83,18 @@ public final class EventStoreSinkConnector extends SinkConnector {
             }
         }
         ConfigValue connection = values.get(EventStoreSinkConfig.CONNECTION_STRING);
+        ConfigValue check = values.get(EventStoreSinkConfig.VALIDATE_CONNECTION);
+        if (connection != null && connection.errorMessages().isEmpty() && check != null
+                && Boolean.TRUE.equals(check.value())) {
+            try {
+                var settings = KurrentDBConnectionString.parseOrThrow(connection.value().toString().trim());
+                ConnectionCheck.diagnose(settings, EventStoreSinkTask.CONNECTION_CHECK_TIMEOUT).ifPresent(problem ->
+                        connection.addErrorMessage("Cannot reach EventStoreDB (" + EventStoreSinkConfig.VALIDATE_CONNECTION
+                                + "=true): " + problem));
+            } catch (RuntimeException e) {
+                connection.addErrorMessage("Cannot check the connection to EventStoreDB: " + e.getMessage());
+            }
+        }
         if (connection != null && connection.value() != null) {
             // The worker's answer echoes each value: a connection string that carries credentials must not.
             String text = connection.value().toString();

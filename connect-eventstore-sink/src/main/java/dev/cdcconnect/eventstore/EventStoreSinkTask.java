@@ -1,9 +1,11 @@
 package dev.cdcconnect.eventstore;
 
+import dev.cdcconnect.eventstore.write.ConnectionCheck;
 import dev.cdcconnect.eventstore.write.StreamWriter;
 import dev.cdcconnect.eventstore.write.WriterMetrics;
 import dev.cdcconnect.support.DeadLetterQueue;
 import io.kurrent.dbclient.KurrentDBClient;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -18,6 +20,9 @@ import org.slf4j.LoggerFactory;
 public final class EventStoreSinkTask extends SinkTask {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventStoreSinkTask.class);
+
+    /** How long the check of what keeps the sink from the server waits for each node. */
+    static final Duration CONNECTION_CHECK_TIMEOUT = Duration.ofSeconds(2);
 
     private EventStoreSinkConfig config;
     private WriterMetrics metrics;
@@ -35,7 +40,8 @@ public final class EventStoreSinkTask extends SinkTask {
         metrics = new WriterMetrics().register(connector, config.taskId());
         DeadLetterQueue deadLetters = DeadLetterQueue.of(context, "EventStoreDB", props);
         writer = new StreamWriter(config.writerSettings(), config.eventMapper(),
-                () -> KurrentDBClient.create(config.clientSettings()), deadLetters, metrics);
+                () -> KurrentDBClient.create(config.clientSettings()), deadLetters, metrics,
+                () -> ConnectionCheck.diagnose(config.clientSettings(), CONNECTION_CHECK_TIMEOUT));
         LOG.info("EventStoreDB sink {} task {} started ({} dead letter queue): {}", connector, config.taskId(),
                 deadLetters.isConfigured() ? "with a" : "without a", config.summary());
     }

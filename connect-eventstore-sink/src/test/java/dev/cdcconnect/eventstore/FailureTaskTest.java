@@ -183,7 +183,7 @@ class FailureTaskTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThatThrownBy(() -> runner.put(List.of()))
                         .isInstanceOf(RetriableException.class)
-                        .hasMessageContaining("EventStoreDB appends keep failing"));
+                        .hasMessageContaining("EventStoreDB cannot be used"));
         assertThat(runner.context().timeoutMs()).isEqualTo(500);
         assertThat(runner.committable(partition)).hasValue(20);
         server.clearFaults();

@@ -56,7 +56,8 @@ enum Failure {
         if (e instanceof ConnectionShutdownException || e instanceof UnansweredCallException) {
             return CLIENT_SHUT_DOWN;
         }
-        if (e instanceof NotLeaderException || e instanceof TimeoutException) {
+        if (e instanceof NotLeaderException || e instanceof TimeoutException
+                || e instanceof ServerUnreachableException) {
             return TRANSIENT;
         }
         if (e instanceof WrongExpectedVersionException) {
@@ -116,6 +117,19 @@ enum Failure {
         }
         if (e instanceof NotLeaderException) {
             return "the node is not the leader";
+        }
+        if (e instanceof ServerUnreachableException) {
+            return e.getMessage();
+        }
+        if (e instanceof StatusRuntimeException status) {
+            if (status.getStatus().getCode() == Status.Code.UNAUTHENTICATED) {
+                return "authentication refused (" + status.getStatus() + "): check eventstore.username and "
+                        + "eventstore.password";
+            }
+            if (status.getStatus().getCode() == Status.Code.PERMISSION_DENIED) {
+                return "access denied (" + status.getStatus() + "): the user of eventstore.username may not do this; "
+                        + "check its rights on the server";
+            }
         }
         String message = e.getMessage();
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);

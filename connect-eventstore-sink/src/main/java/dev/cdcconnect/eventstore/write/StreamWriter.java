@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -90,7 +91,8 @@ public final class StreamWriter implements AutoCloseable {
             Duration retryBackoff,
             Duration retryBackoffMax,
             int recoveryScanMaxEvents,
-            Duration deadline) {
+            Duration deadline,
+            Duration retryTimeout) {
     }
 
     /** A record on its way to a stream. */
@@ -170,13 +172,29 @@ public final class StreamWriter implements AutoCloseable {
     private ConnectException fatal;
     private volatile Boolean multiStreamSupported;
     private boolean closed;
+    /** What keeps the sink from reaching the server, when something does: asked before warning or failing. */
+    private final Supplier<Optional<String>> diagnosis;
+    /** Since when calls fail for a transient reason and none succeeded (System.nanoTime()), or -1. */
+    private long failingSince = -1;
+    private Throwable lastTransientFailure;
+    private long lastUnavailableWarning = -1;
 
     public StreamWriter(Settings settings, EventMapper mapper, Supplier<KurrentDBClient> clientFactory,
                         DeadLetterQueue deadLetters, WriterMetrics metrics) {
+        this(settings, mapper, clientFactory, deadLetters, metrics, Optional::empty);
+    }
+
+    /**
+     * @param diagnosis what keeps the sink from reaching the server (unreachable host or port, TLS mismatch), or
+     *                  empty when the connection itself works; called on the task's thread while calls fail
+     */
+    public StreamWriter(Settings settings, EventMapper mapper, Supplier<KurrentDBClient> clientFactory,
+                        DeadLetterQueue deadLetters, WriterMetrics metrics, Supplier<Optional<String>> diagnosis) {
+        this.diagnosis = diagnosis;
         this.settings = settings;
         this.mapper = mapper;
         this.metrics = metrics;
-        this.clients = new Clients(clientFactory, metrics);
+        this.clients = new Clients(clientFactory, metrics, diagnosis, settings.retryBackoffMax());
         this.deadLetters = deadLetters;
         this.idleProgress = Caffeine.newBuilder().maximumSize(100_000).build();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -342,13 +360,16 @@ public final class StreamWriter implements AutoCloseable {
     private void detectMultiStreamAppend() {
         Boolean supported = null;
         for (int attempt = 0; supported == null; attempt++) {
-            KurrentDBClient client = client();
+            KurrentDBClient client = null;
             Throwable failure;
             try {
+                client = client();
                 client.multiStreamAppend(java.util.Collections.emptyIterator())
                         .get(unansweredAfter().toMillis(), TimeUnit.MILLISECONDS);
                 supported = true;
                 continue;
+            } catch (ServerUnreachableException e) {
+                failure = e;
             } catch (java.util.concurrent.ExecutionException e) {
                 Failure kind = Failure.classify(e);
                 if (kind == Failure.CLIENT_SHUT_DOWN) {
@@ -371,9 +392,10 @@ public final class StreamWriter implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new RetriableException("Interrupted while asking EventStoreDB for its features", e);
             }
+            transientFailure(failure);
+            failIfRetriedTooLong();
             if (attempt >= settings.retryMaxAttempts()) {
-                throw new RetriableException("Cannot reach EventStoreDB (" + Failure.describe(failure)
-                        + "); the records will be delivered again", failure);
+                throw unavailable(failure);
             }
             metrics.retries.increment();
             try {
@@ -387,6 +409,7 @@ public final class StreamWriter implements AutoCloseable {
         lock.lock();
         try {
             multiStreamSupported = supported;
+            failingSince = -1;
         } finally {
             lock.unlock();
         }
@@ -421,16 +444,16 @@ public final class StreamWriter implements AutoCloseable {
     }
 
     private void throwIfFailed() {
+        failIfRetriedTooLong();
         List<Runnable> calls = new ArrayList<>();
-        RetriableException retry = null;
+        Throwable failing = null;
         lock.lock();
         try {
             if (fatal != null) {
                 throw fatal;
             }
             if (unavailable != null) {
-                retry = new RetriableException("EventStoreDB appends keep failing (" + Failure.describe(unavailable)
-                        + "); the records will be delivered again", unavailable);
+                failing = unavailable;
                 unpark();
                 pump(calls);
             }
@@ -438,8 +461,96 @@ public final class StreamWriter implements AutoCloseable {
             lock.unlock();
         }
         calls.forEach(Runnable::run);
-        if (retry != null) {
-            throw retry;
+        if (failing != null) {
+            throw unavailable(failing);
+        }
+    }
+
+    /**
+     * The retriable error that hands the records back to the worker while the server cannot be used, with one WARN
+     * line per backoff step at most (the worker delivers the records again after {@code retry.backoff.max.ms}),
+     * saying what is wrong and how long the sink goes on trying.
+     */
+    private RetriableException unavailable(Throwable error) {
+        long now = System.nanoTime();
+        long since;
+        boolean warn;
+        lock.lock();
+        try {
+            since = failingSince < 0 ? now : failingSince;
+            warn = lastUnavailableWarning < 0
+                    || now - lastUnavailableWarning >= settings.retryBackoffMax().toNanos() - 50_000_000L;
+            if (warn) {
+                lastUnavailableWarning = now;
+            }
+        } finally {
+            lock.unlock();
+        }
+        String problem = problem(error);
+        if (warn) {
+            long left = Math.max(0, settings.retryTimeout().toMillis() - Duration.ofNanos(now - since).toMillis());
+            LOG.warn("EventStoreDB cannot be used for {} s: {}; the records will be delivered again, and the task "
+                    + "fails if this lasts {} s more (retry.timeout.ms)", Duration.ofNanos(now - since).toSeconds(),
+                    problem, Duration.ofMillis(left).toSeconds());
+        }
+        return new RetriableException("EventStoreDB cannot be used: " + problem
+                + "; the records will be delivered again", error);
+    }
+
+    /** What is wrong, as the connection check tells it, else the failure itself. */
+    private String problem(Throwable error) {
+        Optional<String> diagnosed;
+        try {
+            diagnosed = diagnosis.get();
+        } catch (RuntimeException e) {
+            LOG.debug("Connection check failed: {}", e.toString());
+            diagnosed = Optional.empty();
+        }
+        String described = Failure.describe(error);
+        return diagnosed.map(d -> d + " (last error: " + described + ")").orElse(described);
+    }
+
+    /**
+     * Fails the task once calls have failed, none succeeding, for longer than {@code retry.timeout.ms}.
+     *
+     * @throws ConnectException saying what is wrong and what to check
+     */
+    private void failIfRetriedTooLong() {
+        Throwable error;
+        long since;
+        lock.lock();
+        try {
+            if (fatal != null || failingSince < 0
+                    || System.nanoTime() - failingSince <= settings.retryTimeout().toNanos()) {
+                return;
+            }
+            error = lastTransientFailure;
+            since = failingSince;
+        } finally {
+            lock.unlock();
+        }
+        String message = "EventStoreDB could not be used for " + Duration.ofNanos(System.nanoTime() - since).toSeconds()
+                + " s, longer than retry.timeout.ms (" + settings.retryTimeout().toMillis() + " ms): "
+                + problem(error);
+        lock.lock();
+        try {
+            fatal(message, error);
+            throw fatal;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A call failed for a transient reason: the retry window starts, unless it runs already. */
+    private void transientFailure(Throwable error) {
+        lock.lock();
+        try {
+            if (failingSince < 0) {
+                failingSince = System.nanoTime();
+            }
+            lastTransientFailure = error;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -691,6 +802,7 @@ public final class StreamWriter implements AutoCloseable {
     }
 
     private void succeeded(StreamQueue queue) {
+        failingSince = -1;
         queue.attempts = 0;
         queue.maxBatchEvents = Integer.MAX_VALUE;
         if (unavailable != null) {
@@ -746,6 +858,7 @@ public final class StreamWriter implements AutoCloseable {
                 if (kind == Failure.CLIENT_SHUT_DOWN) {
                     replaceClient(client, error);
                 }
+                transientFailure(error);
                 putBack(queue, batch);
                 retryLater(queue, error, false);
             }
@@ -874,6 +987,7 @@ public final class StreamWriter implements AutoCloseable {
                         queue.progress.expected = StreamState.any();
                     }
                     queue.reread = false;
+                    failingSince = -1;
                 } else {
                     failed(queue, List.of(), error, used);
                 }
@@ -1070,6 +1184,9 @@ public final class StreamWriter implements AutoCloseable {
                         multiStreamSupported = false;
                     } else if (kind == Failure.CLIENT_SHUT_DOWN) {
                         replaceClient(used, error);
+                    }
+                    if (kind == Failure.CLIENT_SHUT_DOWN || kind == Failure.TRANSIENT) {
+                        transientFailure(error);
                     }
                     LOG.debug("Multi-stream append failed ({}); appending its streams one by one",
                             Failure.describe(error));

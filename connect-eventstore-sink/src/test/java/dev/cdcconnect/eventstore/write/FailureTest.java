@@ -43,4 +43,14 @@ class FailureTest {
         assertThat(Failure.describe(unanswered))
                 .isEqualTo("UnansweredCallException: an append to stream 'customers-1' got no answer within 21000 ms");
     }
+
+    @Test
+    void refusedCredentialsFailAtOnceSayingWhatToCheck() {
+        assertThat(Failure.classify(Status.UNAUTHENTICATED.asRuntimeException())).isEqualTo(Failure.FATAL);
+        assertThat(Failure.describe(new CompletionException(Status.UNAUTHENTICATED.withDescription("Bad credentials")
+                .asRuntimeException()))).startsWith("authentication refused")
+                .contains("eventstore.username and eventstore.password");
+        assertThat(Failure.describe(Status.PERMISSION_DENIED.asRuntimeException())).startsWith("access denied");
+        assertThat(Failure.classify(new ServerUnreachableException("TLS mismatch"))).isEqualTo(Failure.TRANSIENT);
+    }
 }

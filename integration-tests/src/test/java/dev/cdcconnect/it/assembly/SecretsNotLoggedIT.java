@@ -10,6 +10,7 @@ import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.PostgresServer;
 import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
 import dev.cdcconnect.testkit.logging.LogCapture;
+import dev.cdcconnect.testkit.s3.S3Server;
 import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * Every plugin of the bundle run in a worker with known secrets in each place a user puts one (passwords holding
  * {@code / ? @ : %}): a JDBC URL's password parameter and a JDBC password (Enrich), Kafka client properties passed
  * through ({@code sasl.jaas.config}, {@code ssl.*password}: Enrich's table consumers, InferSchema's schema store),
- * the Cassandra sink's password (a role of a real node), the EventStoreDB sink's password and a connection string with user-info. The
+ * the Cassandra sink's password (a role of a real node), the EventStoreDB sink's password and a connection string with
+ * user-info, the Delta sink's S3 secret key. The
  * worker's whole log at INFO, the connectors' status traces and the REST answers must not show any of them.
  */
 class SecretsNotLoggedIT {
@@ -38,7 +40,8 @@ class SecretsNotLoggedIT {
     /** Every character that ends a naive URL or user-info parse. */
     private static final String SECRET = "Sx/y?z@w:%7Q-it";
     private static final List<String> FORMS = List.of(SECRET, URLEncoder.encode(SECRET, StandardCharsets.UTF_8),
-            URLEncoder.encode(SECRET, StandardCharsets.UTF_8).replace("+", "%20"));
+            URLEncoder.encode(SECRET, StandardCharsets.UTF_8).replace("+", "%20"), S3Server.SECRET_KEY,
+            URLEncoder.encode(S3Server.SECRET_KEY, StandardCharsets.UTF_8));
     private static final String JAAS = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\""
             + " password=\"" + SECRET + "\";";
     private static final String ORDERS = "secrets.orders";
@@ -50,6 +53,7 @@ class SecretsNotLoggedIT {
     private static Database db;
     private static EventStoreStandIn eventStore;
     private static CassandraServer cassandra;
+    private static S3Server s3;
     private static KafkaProducer<byte[], byte[]> producer;
     private static final List<String> CONNECTORS = new ArrayList<>();
 
@@ -62,6 +66,8 @@ class SecretsNotLoggedIT {
                 "INSERT INTO users VALUES (1, 'Ann')");
         eventStore = EventStoreStandIn.start();
         cassandra = CassandraServer.shared();
+        s3 = S3Server.shared();
+        s3.createBucket("secrets");
         for (String topic : List.of(ORDERS, STORES, JSON_ORDERS)) {
             connect.createTopic(topic, 1);
         }
@@ -138,6 +144,12 @@ class SecretsNotLoggedIT {
             answers.add(rest.validate("dev.cdcconnect.eventstore.EventStoreSinkConnector",
                     eventStoreConfig(withUserInfo)).body().toString());
 
+            // Delta sink: the S3 server's secret key (it too holds / ? @ : %), writing the order for real
+            deploy("secrets-delta", deltaConfig());
+            rest.awaitRunning("secrets-delta", 1, TIMEOUT);
+            await("the order committed to Delta").atMost(TIMEOUT).pollInterval(Duration.ofMillis(500))
+                    .until(() -> rest.offsets("secrets-delta").toString().contains("\"kafka_offset\":1"));
+
             for (String name : CONNECTORS) {
                 answers.add(rest.status(name).map(Object::toString).orElse(""));
             }
@@ -146,7 +158,7 @@ class SecretsNotLoggedIT {
             // the plugins did run and log their configurations
             assertThat(log.linesContaining("Lookup user: querying")).anyMatch(l -> l.contains("password=[hidden]"));
             assertThat(log.linesContaining("InferSchema (value) configured")).isNotEmpty();
-            assertThat(logged).contains("Cassandra sink").contains("EventStoreDB sink");
+            assertThat(logged).contains("Cassandra sink").contains("EventStoreDB sink").contains("Delta sink");
             for (String form : FORMS) {
                 assertThat(log.lines(l -> l.contains(form))).as("log lines showing the secret as " + form).isEmpty();
                 assertThat(answers).as("REST answers showing the secret as " + form).noneMatch(a -> a.contains(form));
@@ -254,6 +266,22 @@ class SecretsNotLoggedIT {
         config.put("eventstore.username", "admin");
         config.put("eventstore.password", SECRET);
         config.put("consumer.override.auto.offset.reset", "earliest");
+        return config;
+    }
+
+    private static Map<String, String> deltaConfig() {
+        Map<String, String> config = new HashMap<>();
+        config.put("connector.class", "dev.cdcconnect.delta.DeltaSinkConnector");
+        config.put("tasks.max", "1");
+        config.put("topics", ORDERS);
+        config.put("consumer.override.auto.offset.reset", "earliest");
+        config.put("delta.table.root", "s3a://secrets/delta");
+        config.put("s3.endpoint", s3.endpoint());
+        config.put("s3.path.style.access", "true");
+        config.put("s3.region", S3Server.REGION);
+        config.put("s3.access.key", S3Server.ACCESS_KEY);
+        config.put("s3.secret.key", S3Server.SECRET_KEY);
+        config.put("commit.interval.ms", "1000");
         return config;
     }
 

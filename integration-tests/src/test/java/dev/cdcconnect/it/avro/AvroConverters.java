@@ -28,7 +28,8 @@ final class AvroConverters {
             config.put(prefix + ".apicurio.registry.url", registry.apicurioApiUrl());
             config.put(prefix + ".apicurio.registry.auto-register", "true");
             config.put(prefix + ".apicurio.registry.find-latest", "true");
-            config.put(prefix + ".apicurio.registry.as-confluent", "true");
+            // Confluent's framing; apicurio.registry.as-confluent alone does not switch from the default 8-byte id
+            config.put(prefix + ".apicurio.registry.id-handler", "io.apicurio.registry.serde.Legacy4ByteIdHandler");
             config.put(prefix + ".apicurio.registry.use-id", "contentId");
             config.put(prefix + ".apicurio.registry.headers.enabled", "false");
         }

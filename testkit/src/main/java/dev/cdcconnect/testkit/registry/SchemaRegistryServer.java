@@ -197,6 +197,16 @@ public final class SchemaRegistryServer implements AutoCloseable {
         }
     }
 
+    /** The schema (Avro JSON) of an id, as Confluent's deserializers look up the id framed in a record. */
+    public JsonNode schemaById(int id) {
+        JsonNode node = get(confluentApiUrl() + "/schemas/ids/" + id);
+        try {
+            return JSON.readTree(node.path("schema").asText());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Schema " + id + " is not JSON", e);
+        }
+    }
+
     /** The schema text (Avro JSON) of the latest version of a subject. */
     public JsonNode latestSchema(String subject) {
         List<Integer> versions = versions(subject);

@@ -37,13 +37,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * Gives schemaless JSON keys or values (Maps from JsonConverter with {@code schemas.enable=false}, or JSON text)
  * a Connect schema learned per topic, so that sinks needing a schema, such as JDBC sinks, can write them. The
- * schema only ever widens; records that already have a schema, and null keys or values, pass through.
+ * schema only ever gains fields, and by default a record that would need a published field's type to change is
+ * rejected rather than written changed; records that already have a schema, and null keys or values, pass
+ * through (tombstones get the key {@code key.fields} names).
  */
 public abstract class InferSchema<R extends ConnectRecord<R>> implements Transformation<R>, Versioned {
 
     public static final String OVERVIEW_DOC = "Infer a Connect schema for schemaless JSON "
             + "(<code>" + Key.class.getName() + "</code> for the record key, <code>" + Value.class.getName()
-            + "</code> for the value). The schema is learned per topic and only ever widens.";
+            + "</code> for the value). The schema is learned per topic, shared by a connector's tasks through a "
+            + "schema store, and never changes a published field's type unless type.conflicts=widen.";
 
     private static final Logger LOG = LoggerFactory.getLogger(InferSchema.class);
     private static final String VERSION = readVersion();

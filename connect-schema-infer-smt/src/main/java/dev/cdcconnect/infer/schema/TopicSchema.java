@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The schema learned for the keys or the values of one topic. It only ever widens: fields are the union of all
- * seen, a field's type changes only to one that holds every earlier value, and the schema instance and its
- * version change only when the schema does. Not thread-safe: one per transform instance, which Connect calls
+ * The schema learned for the keys or the values of one topic. It only ever grows: fields are the union of all
+ * seen; a field's type never changes when type conflicts are rejected, and otherwise changes only to one that
+ * holds every earlier value; the schema instance and its version change only when the schema does. Not thread-safe: one per transform instance, which Connect calls
  * from a single task thread.
  */
 public final class TopicSchema {

@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -149,7 +150,9 @@ public final class OrderTraffic {
     private void sendJson(Order order) {
         ObjectNode json = JSON.createObjectNode();
         json.put("order_id", order.id());
-        json.put("placed_at", Instant.now().toString());
+        // to the microsecond, as databases and Debezium keep time: the pipeline's timestamp(micros) hint keeps
+        // every digit of it and refuses finer ones rather than drop them
+        json.put("placed_at", Instant.now().truncatedTo(ChronoUnit.MICROS).toString());
         json.putObject("customer").put("user_id", order.userId()).put("channel", random.nextBoolean() ? "web" : "app");
         json.putObject("store").put("store_id", order.storeId());
         json.putArray("items").addObject().put("sku", "SKU-" + (1000 + random.nextInt(9000)))

@@ -42,6 +42,7 @@ public final class EventStoreSinkTask extends SinkTask {
         writer = new StreamWriter(config.writerSettings(), config.eventMapper(),
                 () -> KurrentDBClient.create(config.clientSettings()), deadLetters, metrics,
                 () -> ConnectionCheck.diagnose(config.clientSettings(), CONNECTION_CHECK_TIMEOUT));
+        writer.connectAhead();
         LOG.info("EventStoreDB sink {} task {} started ({} dead letter queue): {}", connector, config.taskId(),
                 deadLetters.isConfigured() ? "with a" : "without a", config.summary());
     }

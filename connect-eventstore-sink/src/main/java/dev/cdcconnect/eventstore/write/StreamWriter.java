@@ -171,6 +171,7 @@ public final class StreamWriter implements AutoCloseable {
     private Throwable unavailable;
     private ConnectException fatal;
     private volatile Boolean multiStreamSupported;
+    private volatile CompletableFuture<Void> connectedAhead;
     private boolean closed;
     /** What keeps the sink from reaching the server, when something does: asked before warning or failing. */
     private final Supplier<Optional<String>> diagnosis;
@@ -219,6 +220,7 @@ public final class StreamWriter implements AutoCloseable {
         reportFailures();
         deadLetters.throwIfFailed();
         throwIfFailed();
+        awaitConnectedAhead();
         if (settings.multiStreamAppend() && multiStreamSupported == null && !records.isEmpty()) {
             detectMultiStreamAppend();
         }
@@ -357,6 +359,60 @@ public final class StreamWriter implements AutoCloseable {
      * decides how metadata is written. An empty append session is refused by the client when the server lacks
      * the feature, and by a server that has it (no requests): neither writes anything.
      */
+    /**
+     * Creates the client and asks the server for its features on a thread of its own, right when the task starts:
+     * the client's first connection (loading gRPC, Netty and protobuf into the plugin's class loader, opening the
+     * channel, the server's feature list) then overlaps with the worker joining its group and fetching, instead of
+     * holding up the first records by seconds. One attempt, never failing the task: if it does not settle the
+     * question, the first records ask again, with retries.
+     */
+    public void connectAhead() {
+        connectedAhead = CompletableFuture.runAsync(() -> {
+            try {
+                KurrentDBClient client = client();
+                if (!settings.multiStreamAppend()) {
+                    client.getServerVersion().get(unansweredAfter().toMillis(), TimeUnit.MILLISECONDS);
+                    return;
+                }
+                try {
+                    client.multiStreamAppend(java.util.Collections.emptyIterator())
+                            .get(unansweredAfter().toMillis(), TimeUnit.MILLISECONDS);
+                    multiStreamSupported(true);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Failure kind = Failure.classify(e);
+                    if (kind == Failure.UNSUPPORTED) {
+                        multiStreamSupported(false);
+                    } else if (kind == Failure.CLIENT_SHUT_DOWN) {
+                        replaceClient(client, e);
+                    } else if (kind != Failure.TRANSIENT) {
+                        multiStreamSupported(true);
+                    }
+                }
+            } catch (Exception e) {
+                LOG.debug("Connecting ahead of the first records failed: {}", e.toString());
+            }
+        }, runnable -> {
+            Thread thread = new Thread(runnable, "eventstore-sink-connect");
+            thread.setDaemon(true);
+            thread.start();
+        });
+    }
+
+    private void awaitConnectedAhead() {
+        CompletableFuture<Void> ahead = connectedAhead;
+        if (ahead == null || ahead.isDone()) {
+            return;
+        }
+        try {
+            ahead.get(unansweredAfter().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.debug("Connecting ahead of the first records did not finish: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RetriableException("Interrupted while connecting to EventStoreDB", e);
+        }
+    }
+
     private void detectMultiStreamAppend() {
         Boolean supported = null;
         for (int attempt = 0; supported == null; attempt++) {
@@ -406,8 +462,16 @@ public final class StreamWriter implements AutoCloseable {
                 throw new RetriableException("Interrupted while asking EventStoreDB for its features", e);
             }
         }
+        multiStreamSupported(supported);
+    }
+
+    /** Records the server's answer, once; the metadata format follows from it. */
+    private void multiStreamSupported(boolean supported) {
         lock.lock();
         try {
+            if (multiStreamSupported != null) {
+                return;
+            }
             multiStreamSupported = supported;
             failingSince = -1;
         } finally {

@@ -393,6 +393,33 @@ class CassandraSinkTaskTest {
     }
 
     @Test
+    void aRecordTheDeadLetterQueueRefusesFailsTheTaskNamingItAndItsOffsetIsNotCommitted() {
+        CASSANDRA.execute("CREATE TABLE " + KS + ".refused (id int PRIMARY KEY, name uuid, email text)");
+        TestContext context = new TestContext(new org.apache.kafka.common.errors.RecordTooLargeException(
+                "The message is 2097252 bytes when serialized which is larger than 1048576, which is the value of "
+                        + "the max.request.size configuration."));
+        CassandraSinkTask task = start(context, props("refused"));
+        long refused = offset + 1;
+        List<SinkRecord> records = List.of(
+                change(Operation.CREATE, 1_000, null, customer(1, "3f1c1b9e-7c43-4d5e-9a43-7c2f6e0a1b2c", "a")),
+                change(Operation.CREATE, 1_000, null, customer(2, "not-a-uuid", "b")),
+                change(Operation.CREATE, 2_000, null, customer(3, null, "c")));
+
+        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> {
+            task.put(records);
+            commit(task);
+            task.put(List.of());
+        });
+
+        assertThat(failure).isInstanceOf(ConnectException.class)
+                .hasMessageContaining("The dead letter queue did not take the record at topic " + TOPIC
+                        + " partition 0 offset " + refused + ", which cannot be written to Cassandra")
+                .hasMessageContaining("RecordTooLargeException").hasMessageContaining("max.request.size");
+        OffsetAndMetadata committed = commit(task).get(new TopicPartition(TOPIC, 0));
+        assertThat(committed == null ? 0 : committed.offset()).as("committed offset").isLessThanOrEqualTo(refused);
+    }
+
+    @Test
     void withoutADeadLetterQueueTheTaskFailsNamingTopicPartitionOffsetAndReason() {
         String table = customersTable("no_dlq");
         CassandraSinkTask task = start(new TestContext(false), props(table));

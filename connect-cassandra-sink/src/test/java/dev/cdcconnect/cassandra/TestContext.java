@@ -21,8 +21,18 @@ final class TestContext implements SinkTaskContext {
     final boolean deadLetterQueue;
     long timeoutMs = -1;
 
+    /** What the dead letter queue answers every report with, when it refuses them. */
+    final Throwable refusal;
+
     TestContext(boolean deadLetterQueue) {
         this.deadLetterQueue = deadLetterQueue;
+        this.refusal = null;
+    }
+
+    /** A dead letter queue whose producer refuses every record, as Kafka's producer does one over its size limit. */
+    TestContext(Throwable refusal) {
+        this.deadLetterQueue = true;
+        this.refusal = refusal;
     }
 
     @Override
@@ -67,7 +77,7 @@ final class TestContext implements SinkTaskContext {
         }
         return (record, error) -> {
             reported.add(new Reported(record, error));
-            return CompletableFuture.completedFuture(null);
+            return refusal == null ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(refusal);
         };
     }
 

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * The bundle's example connector configurations ({@code etc/*.json}, each the body of {@code POST /connectors}),
  * pointed at this test's servers. The examples name the hosts of a typical deployment ({@code kafka:9092},
  * {@code postgres:5432}, {@code mysql} / {@code mariadb}, {@code eventstore:2113}, {@code cassandra:9042});
- * everything else is used as the file says. Cassandra is the test kit's node, started only when an example
+ * everything else is used as the file says, but for MySQL sources, which run as Debezium's MariaDB connector on the
+ * test kit's MariaDB. Cassandra is the test kit's node, started only when an example
  * needs it.
  */
 final class Examples {
@@ -28,6 +29,8 @@ final class Examples {
     private static final Pattern EVENTSTORE_URL =
             Pattern.compile("(esdb|kurrentdb|esdb\\+discover|kurrentdb\\+discover)://eventstore(?::\\d+)?(.*)");
     private static final Map<String, Database> DATABASES = new HashMap<>();
+    private static final String MYSQL_CONNECTOR = "io.debezium.connector.mysql.MySqlConnector";
+    private static final String MARIADB_CONNECTOR = "io.debezium.connector.mariadb.MariaDbConnector";
 
     /** One example: the connector name and configuration from its file. */
     record Example(String file, String name, Map<String, String> config) {
@@ -99,6 +102,10 @@ final class Examples {
         } else if ((connectorClass.contains("mariadb") || connectorClass.contains("mysql"))
                 && config.containsKey("database.hostname")) {
             sourceDatabase(config, mariaDb(config.getOrDefault("database.include.list", "inventory").split(",")[0]));
+            if (example.connectorClass().equals(MYSQL_CONNECTOR)) {
+                // MariaDB stands in for MySQL: Debezium's MariaDB connector takes the MySQL connector's settings
+                config.put("connector.class", MARIADB_CONNECTOR);
+            }
         }
         return config;
     }

@@ -34,7 +34,7 @@ import org.apache.hadoop.conf.Configuration;
  * the log lists. Strings, integers and longs come as they are; other types as their string form. Rows are ordered
  * by Kafka partition and offset.
  */
-final class DeltaTables {
+public final class DeltaTables {
 
     private static final Engine ENGINE = DefaultEngine.create(new Configuration());
 
@@ -42,7 +42,7 @@ final class DeltaTables {
     }
 
     /** The rows of the table in this folder, or none when it has no table yet. */
-    static List<Map<String, Object>> rows(Path folder) {
+    public static List<Map<String, Object>> rows(Path folder) {
         Snapshot snapshot;
         try {
             snapshot = Table.forPath(ENGINE, folder.toUri().toString()).getLatestSnapshot(ENGINE);

@@ -3,13 +3,16 @@ package dev.cdcconnect.it.recipes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cdcconnect.it.delta.DeltaTables;
 import dev.cdcconnect.testkit.connect.ConnectCluster;
 import dev.cdcconnect.testkit.connect.ConnectRestClient;
 import dev.cdcconnect.testkit.connect.DebeziumSources;
 import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.PostgresServer;
+import dev.cdcconnect.testkit.s3.S3Server;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,8 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Recipe 004 ({@code etc/004-object-storage-*.json}): Debezium's Postgres source and Iceberg's sink keep an
- * append-only change log of each table in an Iceberg table (a JDBC catalog in Postgres, data files in a
- * local-filesystem warehouse). The tables are read back with Iceberg's own reader, as a query engine would.
+ * append-only change log of each table in an Iceberg table (a JDBC catalog in Postgres). The recipe keeps its data
+ * files on S3-compatible storage (MinIO in the compose demo) through Iceberg's ResolvingFileIO, which serves
+ * every location by its scheme; here the warehouse is a local folder, the one setting that differs. The Delta
+ * alternative ({@code etc/004-delta-sink.json}) reads the same topics into Delta tables on the test kit's S3 server. The tables are read back with Iceberg's own reader, as a query engine would.
  */
 class ObjectStorageRecipeIT {
 
@@ -44,6 +49,7 @@ class ObjectStorageRecipeIT {
     private static ConnectRestClient rest;
     private static Recipe source;
     private static Recipe sink;
+    private static Recipe deltaSink;
     private static Database shop;
     private static Database catalogDb;
     private static JdbcCatalog catalog;
@@ -54,6 +60,7 @@ class ObjectStorageRecipeIT {
         rest = connect.rest();
         source = Recipe.load("004-object-storage-source.json");
         sink = Recipe.load("004-object-storage-sink.json");
+        deltaSink = Recipe.load("004-delta-sink.json");
         PostgresServer postgres = PostgresServer.shared();
         shop = postgres.createDatabase("recipe004_shop");
         catalogDb = postgres.createDatabase("recipe004_iceberg");
@@ -75,6 +82,7 @@ class ObjectStorageRecipeIT {
     static void stop() throws IOException {
         rest.delete(source.name());
         rest.delete(sink.name());
+        rest.delete(deltaSink.name());
         if (catalog != null) {
             catalog.close();
         }
@@ -92,10 +100,22 @@ class ObjectStorageRecipeIT {
         assertThat(source.validate(rest, sourceConfig)).as("source recipe validates").isEmpty();
         assertThat(sink.validate(rest, sinkConfig)).as("sink recipe validates").isEmpty();
 
+        // the Delta alternative on the same topics, into a bucket of the test kit's S3 server
+        S3Server s3 = S3Server.shared();
+        String bucket = URI.create(deltaSink.config().get("delta.table.root")).getHost();
+        s3.createBucket(bucket);
+        Map<String, String> deltaConfig = deltaSink.configWith(Map.of(
+                "s3.endpoint", s3.endpoint(),
+                "s3.access.key", S3Server.ACCESS_KEY,
+                "s3.secret.key", S3Server.SECRET_KEY));
+        assertThat(deltaSink.validate(rest, deltaConfig)).as("Delta sink recipe validates").isEmpty();
+
         rest.createOrUpdate(source.name(), sourceConfig);
         rest.createOrUpdate(sink.name(), sinkConfig);
+        rest.createOrUpdate(deltaSink.name(), deltaConfig);
         rest.awaitRunning(source.name(), 1, TIMEOUT);
         rest.awaitRunning(sink.name(), 1, TIMEOUT);
+        rest.awaitRunning(deltaSink.name(), 1, TIMEOUT);
 
         shop.execute(
                 "INSERT INTO orders VALUES (2, 2, 1, 30.00, 'new')",
@@ -117,6 +137,13 @@ class ObjectStorageRecipeIT {
                 change("I", 2, "email", null),
                 change("U", 2, "email", "george@example.com")));
         awaitChanges("stores", List.of(change("I", 1, "city", "Lisbon")));
+
+        Path deltaOrders = s3.objectPath(bucket, URI.create(deltaConfig.get("delta.table.root")).getPath()
+                .substring(1) + "/orders");
+        await("the Delta table orders holds every change").atMost(TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(DeltaTables.rows(deltaOrders))
+                        .extracting(r -> r.get("_cdc_op") + ":" + r.get("id") + ":" + r.get("status"))
+                        .containsExactlyInAnyOrder("r:1:new", "c:2:new", "u:2:paid", "u:2:shipped", "d:1:new"));
 
         assertThat(dataFiles()).as("Parquet data files in the warehouse").isNotEmpty()
                 .allSatisfy(f -> assertThat(f.toString()).startsWith(warehouse.resolve("lake").toString()));
@@ -157,6 +184,8 @@ class ObjectStorageRecipeIT {
 
     private static JdbcCatalog openCatalog(Map<String, String> sinkConfig) {
         JdbcCatalog jdbc = new JdbcCatalog();
+        // as the sink's catalog has one: the recipe's ResolvingFileIO hands file:// paths to Hadoop's file system
+        jdbc.setConf(new org.apache.hadoop.conf.Configuration());
         Map<String, String> props = new java.util.HashMap<>();
         String prefix = "iceberg.catalog.";
         sinkConfig.forEach((k, v) -> {

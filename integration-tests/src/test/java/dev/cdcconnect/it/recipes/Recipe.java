@@ -21,14 +21,28 @@ record Recipe(String name, Map<String, String> config) {
     static final String RECIPES_DIR_PROPERTY = "cdcconnect.recipes.dir";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Reads {@code etc/<file>}: a JSON object with {@code name} and {@code config}, as {@code POST /connectors} takes it. */
-    static Recipe load(String file) {
+    /** The folder of the bundle's examples in the source tree ({@code assembly/src/main/etc}). */
+    static Path etc() {
         String dir = System.getProperty(RECIPES_DIR_PROPERTY);
         if (dir == null || dir.isBlank()) {
             throw new IllegalStateException("System property " + RECIPES_DIR_PROPERTY + " must name the folder of"
                     + " the bundle's example connector configs");
         }
-        Path path = Path.of(dir, file);
+        return Path.of(dir).toAbsolutePath().normalize();
+    }
+
+    /** The repository's root folder. */
+    static Path repository() {
+        return etc().getParent().getParent().getParent().getParent();
+    }
+
+    /** Reads {@code etc/<file>}: a JSON object with {@code name} and {@code config}, as {@code POST /connectors} takes it. */
+    static Recipe load(String file) {
+        return read(etc().resolve(file));
+    }
+
+    /** Reads a connector file: a JSON object with {@code name} and {@code config}. */
+    static Recipe read(Path path) {
         try {
             JsonNode root = JSON.readTree(Files.readString(path));
             Map<String, String> config = new LinkedHashMap<>();

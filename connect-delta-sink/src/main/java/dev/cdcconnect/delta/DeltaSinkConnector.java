@@ -1,5 +1,7 @@
 package dev.cdcconnect.delta;
 
+import dev.cdcconnect.support.DeadLetterQueue;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,7 +39,10 @@ public final class DeltaSinkConnector extends SinkConnector {
     public List<Map<String, String>> taskConfigs(int maxTasks) {
         List<Map<String, String>> configs = new ArrayList<>();
         for (int i = 0; i < maxTasks; i++) {
-            configs.add(new HashMap<>(props));
+            Map<String, String> config = new HashMap<>(props);
+            // Names the task's error metrics, through which a record the dead letter queue refused is noticed.
+            config.put(DeadLetterQueue.TASK_ID, Integer.toString(i));
+            configs.add(config);
         }
         return configs;
     }

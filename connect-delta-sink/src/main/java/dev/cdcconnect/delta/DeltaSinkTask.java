@@ -5,6 +5,7 @@ import dev.cdcconnect.delta.table.DeltaTable;
 import dev.cdcconnect.delta.table.DeltaWriter;
 import dev.cdcconnect.delta.table.Storage;
 import dev.cdcconnect.delta.table.TransientStorageException;
+import dev.cdcconnect.support.DeadLetterQueue;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -14,7 +15,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
@@ -30,7 +30,7 @@ public final class DeltaSinkTask extends SinkTask {
 
     private DeltaSinkConfig config;
     private DeltaWriter writer;
-    private ErrantRecordReporter reporter;
+    private DeadLetterQueue deadLetters;
 
     @Override
     public String version() {
@@ -42,7 +42,7 @@ public final class DeltaSinkTask extends SinkTask {
         config = new DeltaSinkConfig(props);
         String connector = props.getOrDefault("name", "delta-sink");
         LOG.info("Starting Delta sink task of {}: {}", connector, config.summary());
-        reporter = errantRecordReporter();
+        deadLetters = DeadLetterQueue.of(context, "Delta Lake", props);
         writer = new DeltaWriter(config.tableRoot(), Storage.engine(config), new ChangeRows(config.tableNames()),
                 new DeltaTable.Settings(connector, config.partitioning() == DeltaSinkConfig.Partitioning.SOURCE_DATE,
                         config.fileMaxBytes(), config.checkpointInterval()),
@@ -63,26 +63,22 @@ public final class DeltaSinkTask extends SinkTask {
                 });
     }
 
-    private ErrantRecordReporter errantRecordReporter() {
-        try {
-            return context.errantRecordReporter();
-        } catch (NoSuchMethodError | NoClassDefFoundError e) {
-            // Workers before Kafka 2.6 have no dead letter queue for sink tasks.
-            return null;
-        }
-    }
-
+    /**
+     * Sends the record to the dead letter queue, which keeps it from being committed until acknowledged and fails
+     * the task if it is refused; without one, fails the task with the message.
+     */
     private Future<Void> reportErrant(SinkRecord record, String message, Throwable cause) {
-        if (reporter == null) {
+        if (!deadLetters.isConfigured()) {
             throw new ConnectException(message, cause);
         }
         LOG.warn("{}; reporting it as errant", message);
-        Future<Void> future = reporter.report(record, new DataException(message, cause));
-        return future == null ? CompletableFuture.completedFuture(null) : future;
+        deadLetters.report(record, new DataException(message, cause));
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override
     public void put(Collection<SinkRecord> records) {
+        deadLetters.throwIfFailed();
         try {
             writer.put(records);
         } catch (TransientStorageException e) {
@@ -98,7 +94,8 @@ public final class DeltaSinkTask extends SinkTask {
         } catch (TransientStorageException e) {
             LOG.warn("{}; committing again later", e.getMessage());
         }
-        return writer.committableOffsets(currentOffsets.keySet());
+        // Not past a record the dead letter queue has not acknowledged.
+        return deadLetters.committable(writer.committableOffsets(currentOffsets.keySet()));
     }
 
     @Override
@@ -118,6 +115,7 @@ public final class DeltaSinkTask extends SinkTask {
             LOG.warn("{}; the next owner of {} writes their uncommitted rows", e.getMessage(), partitions);
         }
         writer.forget(partitions);
+        deadLetters.forget(partitions);
     }
 
     @Override

@@ -283,6 +283,34 @@ class DeltaSinkTaskTest {
     }
 
     @Test
+    void aRecordTheDeadLetterQueueRefusesFailsTheTaskNamingItAndItsOffsetIsNotCommitted() {
+        TestContext context = new TestContext(new org.apache.kafka.common.errors.RecordTooLargeException(
+                "The message is 2097252 bytes when serialized which is larger than 1048576, which is the value of "
+                        + "the max.request.size configuration."), P0);
+        DeltaSinkTask task = start(context, props());
+        task.put(inserts(P0, 0, 2));
+        task.close(List.of(P0));
+        task.open(List.of(P0));
+        Schema narrowed = SchemaBuilder.struct().name("dbserver1.public.customers.Value")
+                .field("id", Schema.INT32_SCHEMA).field("first_name", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("balance", Schema.OPTIONAL_FLOAT32_SCHEMA).build();
+        SinkRecord poison = change(P0, 2, Operation.CREATE, null,
+                new Struct(narrowed).put("id", 3).put("first_name", "x").put("balance", 1.5f));
+
+        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> {
+            task.put(List.of(poison));
+            task.put(inserts(P0, 3, 5));
+        });
+
+        assertThat(failure).isInstanceOf(ConnectException.class)
+                .hasMessageContaining("The dead letter queue did not take the record at topic " + TOPIC
+                        + " partition 0 offset 2, which cannot be written to Delta Lake")
+                .hasMessageContaining("RecordTooLargeException");
+        OffsetAndMetadata committable = task.preCommit(Map.of(P0, new OffsetAndMetadata(5))).get(P0);
+        assertThat(committable == null ? 0 : committable.offset()).as("committable offset").isLessThanOrEqualTo(2);
+    }
+
+    @Test
     void withoutADeadLetterQueueANewColumnFailsTheTaskNamingTheRecord() {
         DeltaSinkTask task = start(new TestContext(false, P0), props());
         task.put(inserts(P0, 0, 1));

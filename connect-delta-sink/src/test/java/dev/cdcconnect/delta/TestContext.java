@@ -24,8 +24,21 @@ final class TestContext implements SinkTaskContext {
     final boolean deadLetterQueue;
     long timeoutMs = -1;
 
+    /** What the dead letter queue answers a report with: null for an acknowledgement. */
+    final Throwable refusal;
+
     TestContext(boolean deadLetterQueue, TopicPartition... assigned) {
+        this(deadLetterQueue, null, assigned);
+    }
+
+    /** A worker whose dead letter queue refuses every record with {@code refusal}. */
+    TestContext(Throwable refusal, TopicPartition... assigned) {
+        this(true, refusal, assigned);
+    }
+
+    private TestContext(boolean deadLetterQueue, Throwable refusal, TopicPartition... assigned) {
         this.deadLetterQueue = deadLetterQueue;
+        this.refusal = refusal;
         assignment.addAll(List.of(assigned));
     }
 
@@ -73,7 +86,7 @@ final class TestContext implements SinkTaskContext {
         }
         return (record, error) -> {
             reported.add(new Reported(record, error));
-            return CompletableFuture.completedFuture(null);
+            return refusal == null ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(refusal);
         };
     }
 }

@@ -1,10 +1,10 @@
 package dev.cdcconnect.eventstore;
 
+import dev.cdcconnect.event.values.JsonValues;
 import dev.cdcconnect.eventstore.event.DataFormat;
 import dev.cdcconnect.eventstore.event.EventMapper;
 import dev.cdcconnect.eventstore.event.EventMetadata;
 import dev.cdcconnect.eventstore.event.EventTypes;
-import dev.cdcconnect.eventstore.event.JsonValues;
 import dev.cdcconnect.eventstore.event.TombstoneHandling;
 import dev.cdcconnect.eventstore.event.ValueSource;
 import dev.cdcconnect.eventstore.stream.StreamNames;

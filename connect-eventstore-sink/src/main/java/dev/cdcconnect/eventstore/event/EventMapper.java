@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.cdcconnect.event.ChangeEvent;
 import dev.cdcconnect.event.Fields;
 import dev.cdcconnect.event.Operation;
+import dev.cdcconnect.event.values.JsonValues;
 import dev.cdcconnect.eventstore.stream.DeleteStreams;
 import dev.cdcconnect.eventstore.stream.StreamNames;
 import io.kurrent.dbclient.EventData;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.cdcconnect.event.ChangeEvent;
 import dev.cdcconnect.event.SourceInfo;
 import dev.cdcconnect.event.TransactionInfo;
+import dev.cdcconnect.event.values.JsonValues;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;

@@ -3,6 +3,7 @@ package dev.cdcconnect.eventstore.event;
 import dev.cdcconnect.event.ChangeEvent;
 import dev.cdcconnect.event.Fields;
 import dev.cdcconnect.event.Operation;
+import dev.cdcconnect.event.values.JsonValues;
 import org.apache.kafka.connect.header.Header;
 
 /**

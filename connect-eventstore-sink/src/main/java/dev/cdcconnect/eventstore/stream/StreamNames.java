@@ -1,7 +1,7 @@
 package dev.cdcconnect.eventstore.stream;
 
+import dev.cdcconnect.event.values.JsonValues;
 import dev.cdcconnect.eventstore.event.ChangeRecord;
-import dev.cdcconnect.eventstore.event.JsonValues;
 import dev.cdcconnect.eventstore.event.RecordConversionException;
 import java.util.ArrayList;
 import java.util.List;

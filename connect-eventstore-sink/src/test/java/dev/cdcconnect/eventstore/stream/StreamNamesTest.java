@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cdcconnect.event.Envelopes;
+import dev.cdcconnect.event.values.JsonValues;
 import dev.cdcconnect.eventstore.Customers;
 import dev.cdcconnect.eventstore.event.ChangeRecord;
-import dev.cdcconnect.eventstore.event.JsonValues;
 import dev.cdcconnect.eventstore.event.RecordConversionException;
 import java.math.BigDecimal;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package dev.cdcconnect.eventstore.event;
+package dev.cdcconnect.event.values;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -11,22 +11,14 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.LocalTime;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Date;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.data.Time;
-import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.errors.DataException;
 
 /**
@@ -37,14 +29,17 @@ import org.apache.kafka.connect.errors.DataException;
  *       string when {@link DecimalFormat#STRING} is chosen;</li>
  *   <li>{@code Date} and {@code io.debezium.time.Date}: {@code "2024-03-01"};</li>
  *   <li>{@code Time} and {@code io.debezium.time.Time/MicroTime/NanoTime}: {@code "13:45:10.123"} (as many
- *       fraction digits as the value has);</li>
+ *       fraction digits as the value has; Postgres' {@code "24:00:00"} and MySQL's durations such as
+ *       {@code "838:59:59"} or {@code "-01:30:00"} as the databases write them);</li>
  *   <li>{@code Timestamp}: an ISO-8601 instant in UTC, {@code "2024-03-01T13:45:10.123Z"};</li>
  *   <li>{@code io.debezium.time.Timestamp/MicroTimestamp/NanoTimestamp} (columns without a time zone): an ISO-8601
  *       local date-time, {@code "2024-03-01T13:45:10.123456"};</li>
  *   <li>bytes: a base64 string; {@code io.debezium.data.Json}: the JSON document itself, embedded;</li>
- *   <li>floating point NaN and infinities: the strings {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}.</li>
+ *   <li>{@code io.debezium.time.ZonedTimestamp} and {@code io.debezium.data.Uuid}: the text Debezium gives;</li>
+ *   <li>FLOAT32 as the float's shortest text ({@code 0.1}); floating point NaN and infinities: the strings
+ *       {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}.</li>
  * </ul>
- * Instances are immutable and thread-safe.
+ * Logical types are read by {@link LogicalTypes}. Instances are immutable and thread-safe.
  */
 public final class JsonValues {
 
@@ -56,18 +51,8 @@ public final class JsonValues {
         STRING
     }
 
-    static final JsonFactory FACTORY = new JsonFactory();
-    static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
-
-    private static final String DBZ_DATE = "io.debezium.time.Date";
-    private static final String DBZ_TIME = "io.debezium.time.Time";
-    private static final String DBZ_MICRO_TIME = "io.debezium.time.MicroTime";
-    private static final String DBZ_NANO_TIME = "io.debezium.time.NanoTime";
-    private static final String DBZ_TIMESTAMP = "io.debezium.time.Timestamp";
-    private static final String DBZ_MICRO_TIMESTAMP = "io.debezium.time.MicroTimestamp";
-    private static final String DBZ_NANO_TIMESTAMP = "io.debezium.time.NanoTimestamp";
-    private static final String DBZ_VARIABLE_DECIMAL = "io.debezium.data.VariableScaleDecimal";
-    private static final String DBZ_JSON = "io.debezium.data.Json";
+    public static final JsonFactory FACTORY = new JsonFactory();
+    public static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
 
     private final DecimalFormat decimalFormat;
 
@@ -158,7 +143,8 @@ public final class JsonValues {
         }
         switch (schema.type()) {
             case INT8, INT16, INT32, INT64 -> g.writeNumber(((Number) value).longValue());
-            case FLOAT32, FLOAT64 -> writeFloating(g, ((Number) value).doubleValue());
+            case FLOAT32 -> writeFloating(g, ((Number) value).floatValue());
+            case FLOAT64 -> writeFloating(g, ((Number) value).doubleValue());
             case BOOLEAN -> g.writeBoolean((Boolean) value);
             case STRING -> g.writeString((String) value);
             case BYTES -> writeBytes(g, value);
@@ -216,8 +202,10 @@ public final class JsonValues {
             g.writeString(s);
         } else if (value instanceof BigDecimal d) {
             writeDecimal(g, d);
-        } else if (value instanceof Double || value instanceof Float) {
-            writeFloating(g, ((Number) value).doubleValue());
+        } else if (value instanceof Float f) {
+            writeFloating(g, f);
+        } else if (value instanceof Double d) {
+            writeFloating(g, d);
         } else if (value instanceof BigInteger i) {
             g.writeNumber(i);
         } else if (value instanceof Number n) {
@@ -244,49 +232,29 @@ public final class JsonValues {
     }
 
     private boolean writeLogical(JsonGenerator g, Object value, Schema schema, String logical) throws IOException {
-        switch (logical) {
-            case Decimal.LOGICAL_NAME -> writeDecimal(g, (BigDecimal) value);
-            case org.apache.kafka.connect.data.Date.LOGICAL_NAME ->
-                    g.writeString(LocalDate.ofInstant(((Date) value).toInstant(), ZoneOffset.UTC).toString());
-            case Time.LOGICAL_NAME ->
-                    g.writeString(LocalTime.ofNanoOfDay(((Date) value).getTime() * 1_000_000L).toString());
-            case Timestamp.LOGICAL_NAME -> g.writeString(((Date) value).toInstant().toString());
-            case DBZ_DATE -> g.writeString(LocalDate.ofEpochDay(((Number) value).longValue()).toString());
-            case DBZ_TIME -> g.writeString(timeOfDay(((Number) value).longValue() * 1_000_000L));
-            case DBZ_MICRO_TIME -> g.writeString(timeOfDay(((Number) value).longValue() * 1_000L));
-            case DBZ_NANO_TIME -> g.writeString(timeOfDay(((Number) value).longValue()));
-            case DBZ_TIMESTAMP -> g.writeString(localDateTime(Instant.ofEpochMilli(((Number) value).longValue())));
-            case DBZ_MICRO_TIMESTAMP -> {
-                long micros = ((Number) value).longValue();
-                g.writeString(localDateTime(Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
-                        Math.floorMod(micros, 1_000_000L) * 1_000L)));
-            }
-            case DBZ_NANO_TIMESTAMP -> {
-                long nanos = ((Number) value).longValue();
-                g.writeString(localDateTime(Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L),
-                        Math.floorMod(nanos, 1_000_000_000L))));
-            }
-            case DBZ_VARIABLE_DECIMAL -> {
-                if (!(value instanceof Struct struct) || struct.schema().field("scale") == null) {
-                    return false;
-                }
-                writeDecimal(g, new BigDecimal(new BigInteger(bytesOf(struct.get("value"))), struct.getInt32("scale")));
-            }
-            case DBZ_JSON -> writeEmbeddedJson(g, (String) value);
-            default -> {
-                return false;
-            }
+        LogicalTypes.Kind kind = LogicalTypes.kind(logical);
+        if (kind == LogicalTypes.Kind.TIME) {
+            g.writeString(LogicalTypes.timeOfDayText(LogicalTypes.nanosOfDay(value, schema)));
+            return true;
         }
-        return true;
-    }
-
-    private static String timeOfDay(long nanos) {
-        // 24:00:00 is a valid Postgres time; LocalTime cannot hold it.
-        return nanos >= 86_400_000_000_000L ? "24:00:00" : LocalTime.ofNanoOfDay(nanos).toString();
-    }
-
-    private static String localDateTime(Instant instant) {
-        return LocalDateTime.ofInstant(instant, ZoneOffset.UTC).toString();
+        if (kind == LogicalTypes.Kind.DECIMAL || kind == LogicalTypes.Kind.DATE || kind == LogicalTypes.Kind.INSTANT
+                || kind == LogicalTypes.Kind.LOCAL_DATE_TIME) {
+            Object decoded = LogicalTypes.decode(value, schema);
+            if (decoded instanceof BigDecimal decimal) {
+                writeDecimal(g, decimal);
+            } else if (decoded instanceof Struct) {
+                return false; // a VariableScaleDecimal without its usual fields: written as the Struct it is
+            } else {
+                g.writeString(decoded.toString());
+            }
+            return true;
+        }
+        if (LogicalTypes.DEBEZIUM_JSON.equals(logical)) {
+            writeEmbeddedJson(g, (String) value);
+            return true;
+        }
+        // ZonedTimestamp and Uuid are written as the text Debezium gives them.
+        return false;
     }
 
     private void writeDecimal(JsonGenerator g, BigDecimal value) throws IOException {
@@ -305,18 +273,17 @@ public final class JsonValues {
         }
     }
 
-    private static void writeBytes(JsonGenerator g, Object value) throws IOException {
-        g.writeString(Base64.getEncoder().encodeToString(bytesOf(value)));
+    /** A float as its own shortest text (0.1), not that of the double it widens to (0.10000000149011612). */
+    private static void writeFloating(JsonGenerator g, float value) throws IOException {
+        if (Float.isNaN(value) || Float.isInfinite(value)) {
+            g.writeString(Float.toString(value));
+        } else {
+            g.writeNumber(value);
+        }
     }
 
-    private static byte[] bytesOf(Object value) {
-        if (value instanceof byte[] bytes) {
-            return bytes;
-        }
-        ByteBuffer buffer = ((ByteBuffer) value).duplicate();
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(bytes);
-        return bytes;
+    private static void writeBytes(JsonGenerator g, Object value) throws IOException {
+        g.writeString(Base64.getEncoder().encodeToString(LogicalTypes.bytes(value)));
     }
 
     private static void writeEmbeddedJson(JsonGenerator g, String json) throws IOException {

@@ -1,4 +1,4 @@
-package dev.cdcconnect.eventstore.event;
+package dev.cdcconnect.event.values;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -119,5 +119,61 @@ class JsonValuesTest {
         assertThat(NUMBERS.toText(42L, Schema.INT64_SCHEMA)).isEqualTo("42");
         assertThat(NUMBERS.toText(Date.from(Instant.parse("2024-03-01T00:00:00Z")),
                 org.apache.kafka.connect.data.Date.SCHEMA)).isEqualTo("2024-03-01");
+    }
+
+    @Test
+    void timesPastMidnightAndDurationsAreWrittenAsTheDatabasesWriteThem() {
+        Schema schema = SchemaBuilder.struct()
+                .field("last", SchemaBuilder.int64().name("io.debezium.time.MicroTime").build())
+                .field("end", SchemaBuilder.int64().name("io.debezium.time.MicroTime").build())
+                .field("duration", SchemaBuilder.int64().name("io.debezium.time.MicroTime").build())
+                .field("negative", SchemaBuilder.int64().name("io.debezium.time.MicroTime").build())
+                .build();
+        Struct row = new Struct(schema)
+                .put("last", 86_399_999_999L)
+                .put("end", 86_400_000_000L)
+                .put("duration", 30 * 3_600_000_000L)
+                .put("negative", -5_400_000_000L);
+
+        // 30:00:00 was written as 24:00:00, a negative duration failed the record
+        assertThat(json(NUMBERS, row, schema)).isEqualTo("{\"last\":\"23:59:59.999999\",\"end\":\"24:00:00\","
+                + "\"duration\":\"30:00:00\",\"negative\":\"-01:30:00\"}");
+    }
+
+    @Test
+    void nanoTimestampsBefore1970AndFarAheadKeepEveryNanosecond() {
+        Schema schema = SchemaBuilder.struct()
+                .field("before", SchemaBuilder.int64().name("io.debezium.time.NanoTimestamp").build())
+                .field("last", SchemaBuilder.int64().name("io.debezium.time.NanoTimestamp").build())
+                .field("leap", SchemaBuilder.int64().name("io.debezium.time.MicroTimestamp").build())
+                .build();
+        Struct row = new Struct(schema)
+                .put("before", -1_500L)
+                .put("last", Long.MAX_VALUE)
+                .put("leap", Instant.parse("1904-02-29T12:00:00.000001Z").getEpochSecond() * 1_000_000L + 1);
+
+        assertThat(json(NUMBERS, row, schema)).isEqualTo("{\"before\":\"1969-12-31T23:59:59.999998500\","
+                + "\"last\":\"2262-04-11T23:47:16.854775807\",\"leap\":\"1904-02-29T12:00:00.000001\"}");
+    }
+
+    @Test
+    void decimalsOfNegativeScaleAreWrittenWithPlainDigits() {
+        Schema schema = SchemaBuilder.struct().field("n", Decimal.schema(-3)).build();
+        Struct row = new Struct(schema).put("n", new BigDecimal(BigInteger.valueOf(-42), -3));
+
+        assertThat(json(NUMBERS, row, schema)).isEqualTo("{\"n\":-42000}");
+        assertThat(json(STRINGS, row, schema)).isEqualTo("{\"n\":\"-42000\"}");
+    }
+
+    @Test
+    void floatsAreWrittenAsFloatsNotAsTheDoublesTheyWidenTo() {
+        Schema schema = SchemaBuilder.struct().field("f", Schema.FLOAT32_SCHEMA).field("d", Schema.FLOAT64_SCHEMA)
+                .field("nan", Schema.FLOAT32_SCHEMA).build();
+        Struct row = new Struct(schema).put("f", 0.1f).put("d", 0.1d).put("nan", Float.NEGATIVE_INFINITY);
+        Map<String, Object> schemaless = new LinkedHashMap<>();
+        schemaless.put("f", 0.1f);
+
+        assertThat(json(NUMBERS, row, schema)).isEqualTo("{\"f\":0.1,\"d\":0.1,\"nan\":\"-Infinity\"}");
+        assertThat(json(NUMBERS, schemaless, null)).isEqualTo("{\"f\":0.1}");
     }
 }

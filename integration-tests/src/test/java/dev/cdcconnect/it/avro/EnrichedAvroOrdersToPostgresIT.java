@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cdcconnect.it.eventstore.EventStoreSinks;
+import dev.cdcconnect.it.recipes.Recipe;
 import dev.cdcconnect.testkit.connect.ConnectCluster;
 import dev.cdcconnect.testkit.connect.ConnectRestClient;
 import dev.cdcconnect.testkit.connect.DebeziumSources;
@@ -20,19 +21,21 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The demo this project replaces, in Avro: Debezium streams users, stores and orders from Postgres in Avro through
- * a real schema registry; Debezium's JDBC sink reads the orders through the registry, the Enrich transform looks
- * users and stores up in their Avro change topics (its table consumers using the same converter), and the enriched
- * rows land in a Postgres table. They must equal the database's own join, and a column added to the orders table
- * mid-run must reach the enriched table without a restart.
+ * Seed 000 in Avro, as the bundle ships it ({@code etc/avro/000-postgres-source.json} and
+ * {@code etc/avro/000-enrich.json}, what the compose demo's Avro switch deploys): Debezium streams users, stores and
+ * orders from Postgres in Avro through a real schema registry; Debezium's JDBC sink reads the orders through the
+ * registry, the Enrich transform looks users and stores up in their Avro change topics (its table consumers using
+ * the same converter), and the enriched rows land in a Postgres table. The examples run with only connection
+ * settings replaced. The rows must equal the database's own join, and a column added to the orders table mid-run
+ * must reach the enriched table without a restart.
  */
 class EnrichedAvroOrdersToPostgresIT {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
-    private static final String PREFIX = "avroenrich";
-    private static final String SOURCE = "avro-enrich-source";
-    private static final String SINK = "avro-enrich-sink";
-    private static final String TABLE = "enriched_orders_avro";
+    private static final Recipe SOURCE = Recipe.load("avro/000-postgres-source.json");
+    private static final Recipe SINK = Recipe.load("avro/000-enrich.json");
+    private static final String PREFIX = SOURCE.config().get("topic.prefix");
+    private static final String TABLE = SINK.config().get("collection.name.format");
     private static final String ORDERS_TOPIC = PREFIX + ".public.orders";
     private static final String JOIN = "SELECT o.id, o.amount::text AS amount, u.name AS user_name,"
             + " u.email AS user_email, s.name AS store_name, s.city AS store_city"
@@ -59,20 +62,26 @@ class EnrichedAvroOrdersToPostgresIT {
 
     @AfterAll
     static void stop() {
-        rest.delete(SINK);
-        rest.delete(SOURCE);
+        rest.delete(SINK.name());
+        rest.delete(SOURCE.name());
     }
 
     @Test
     void enrichedAvroOrdersEqualTheDatabaseJoinAndAnAddedColumnFlowsThrough() {
-        rest.createOrUpdate(SOURCE, AvroConverters.with(DebeziumSources.postgres(db, PREFIX)
-                .slot("avro_enrich_slot").publication("avro_enrich_pub")
-                .tables("public.users", "public.stores", "public.orders")
-                .build(), AvroConverters.avro(registry)));
-        rest.awaitRunning(SOURCE, 1, TIMEOUT);
+        Map<String, String> source = SOURCE.configWith(withRegistry(SOURCE, DebeziumSources.connection(db)));
+        Map<String, String> sink = SINK.configWith(withRegistry(SINK, Map.of(
+                "connection.url", db.jdbcUrl(),
+                "connection.username", db.user(),
+                "connection.password", db.password(),
+                "transforms.enrich.consumer.bootstrap.servers", connect.bootstrapServers())));
+        assertThat(SOURCE.validate(rest, source)).as("etc/avro/000-postgres-source.json validates").isEmpty();
+        assertThat(SINK.validate(rest, sink)).as("etc/avro/000-enrich.json validates").isEmpty();
+
+        rest.createOrUpdate(SOURCE.name(), source);
+        rest.awaitRunning(SOURCE.name(), 1, TIMEOUT);
         connect.awaitRecords(ORDERS_TOPIC, 30, TIMEOUT);
-        rest.createOrUpdate(SINK, AvroConverters.with(sink(), AvroConverters.avro(registry)));
-        rest.awaitRunning(SINK, 1, TIMEOUT);
+        rest.createOrUpdate(SINK.name(), sink);
+        rest.awaitRunning(SINK.name(), 1, TIMEOUT);
 
         List<Map<String, Object>> snapshotJoin = db.query(JOIN + " ORDER BY o.id");
         assertThat(snapshotJoin).hasSize(30);
@@ -101,41 +110,17 @@ class EnrichedAvroOrdersToPostgresIT {
 
     private static void awaitRows(int count) {
         await(count + " rows in " + TABLE).atMost(TIMEOUT).pollInterval(Duration.ofMillis(300)).until(() -> {
-            EventStoreSinks.failIfATaskFailed(rest, SINK);
+            EventStoreSinks.failIfATaskFailed(rest, SINK.name());
             return db.tableExists(TABLE)
                     && ((Number) db.query("SELECT count(*) AS n FROM " + TABLE).get(0).get("n")).intValue() >= count;
         });
     }
 
-    private static Map<String, String> sink() {
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("connector.class", "io.debezium.connector.jdbc.JdbcSinkConnector");
-        config.put("tasks.max", "1");
-        config.put("topics", ORDERS_TOPIC);
-        config.put("connection.url", db.jdbcUrl());
-        config.put("connection.username", db.user());
-        config.put("connection.password", db.password());
-        config.put("insert.mode", "upsert");
-        config.put("primary.key.mode", "record_key");
-        config.put("schema.evolution", "basic");
-        config.put("collection.name.format", TABLE);
-        config.put("consumer.override.auto.offset.reset", "earliest");
-        config.put("transforms", "enrich");
-        config.put("transforms.enrich.type", "dev.cdcconnect.enrich.Enrich$Value");
-        config.put("transforms.enrich.consumer.bootstrap.servers", connect.bootstrapServers());
-        config.put("transforms.enrich.lookups", "user,store");
-        for (String lookup : List.of("user", "store")) {
-            String p = "transforms.enrich.lookup." + lookup + ".";
-            config.put(p + "topic", PREFIX + ".public." + lookup + "s");
-            config.put(p + "key.field", lookup + "_id");
-            config.put(p + "output", "flat");
-            config.put(p + "miss.policy", "wait");
-            config.put(p + "wait.fallback", "fail");
-            // The change topics are Avro: the lookup's table consumer reads them with the same converter.
-            AvroConverters.avro(registry).forEach((key, value) -> config.put(p + key, value));
-        }
-        config.put("transforms.enrich.lookup.user.fields", "name,email");
-        config.put("transforms.enrich.lookup.store.fields", "name,city");
+    /** The overrides plus this run's registry in every converter setting of the recipe that names one. */
+    private static Map<String, String> withRegistry(Recipe recipe, Map<String, String> overrides) {
+        Map<String, String> config = new LinkedHashMap<>(overrides);
+        recipe.config().keySet().stream().filter(key -> key.endsWith("converter.apicurio.registry.url"))
+                .forEach(key -> config.put(key, registry.apicurioApiUrl()));
         return config;
     }
 }

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The compose demo runs what the tests run. Every connector the demo's setup deploys ({@code docker/connectors.txt})
+ * The compose demo runs what the tests run. Every connector the demo's setup deploys ({@code docker/connectors.txt},
+ * and {@code docker/connectors-avro.txt} with its Avro switch)
  * is one of the bundle's examples ({@code etc/}) with nothing changed but connection settings
  * ({@code docker/overrides/}: hosts, ports, credentials, the credentials as FileConfigProvider references); no two
  * connectors of the demo and the bundle share a name; every example is run end to end by an integration test.
@@ -119,8 +120,10 @@ class DemoConnectorConfigsIT {
                 }
             });
         }
-        try (Stream<Path> overrides = Files.list(docker.resolve("overrides"))) {
-            softly.assertThat(overrides.map(p -> p.getFileName().toString()).toList())
+        Path overridesFolder = docker.resolve("overrides");
+        try (Stream<Path> overrides = Files.walk(overridesFolder)) {
+            softly.assertThat(overrides.filter(Files::isRegularFile)
+                            .map(p -> overridesFolder.relativize(p).toString().replace('\\', '/')).toList())
                     .as("docker/overrides/ holds settings of connectors the demo deploys only").isSubsetOf(files);
         }
         softly.assertThat(connectorFilesOutsideTheBundle(docker))
@@ -363,10 +366,17 @@ class DemoConnectorConfigsIT {
         }
     }
 
-    /** The file names docker/connectors.txt lists: what docker/setup deploys, in order. */
+    /**
+     * The files under etc/ that docker/connectors.txt and docker/connectors-avro.txt list: what docker/setup
+     * deploys, and with {@code --avro} (the Avro switch) deploys too, in order.
+     */
     private static List<String> demoConnectorFiles() throws IOException {
-        return Files.readAllLines(Recipe.repository().resolve("docker/connectors.txt")).stream()
-                .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        List<String> files = new ArrayList<>();
+        for (String list : List.of("docker/connectors.txt", "docker/connectors-avro.txt")) {
+            Files.readAllLines(Recipe.repository().resolve(list)).stream()
+                    .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).forEach(files::add);
+        }
+        return files;
     }
 
     /** Connector configs (JSON with a connector.class) under docker/, other than the overrides of examples. */

@@ -16,13 +16,13 @@ import java.util.Map;
  * test deploys the file a user deploys and overrides only what differs between machines (hosts, ports,
  * credentials, paths).
  */
-record Recipe(String name, Map<String, String> config) {
+public record Recipe(String name, Map<String, String> config) {
 
     static final String RECIPES_DIR_PROPERTY = "cdcconnect.recipes.dir";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The folder of the bundle's examples in the source tree ({@code assembly/src/main/etc}). */
-    static Path etc() {
+    public static Path etc() {
         String dir = System.getProperty(RECIPES_DIR_PROPERTY);
         if (dir == null || dir.isBlank()) {
             throw new IllegalStateException("System property " + RECIPES_DIR_PROPERTY + " must name the folder of"
@@ -37,7 +37,7 @@ record Recipe(String name, Map<String, String> config) {
     }
 
     /** Reads {@code etc/<file>}: a JSON object with {@code name} and {@code config}, as {@code POST /connectors} takes it. */
-    static Recipe load(String file) {
+    public static Recipe load(String file) {
         return read(etc().resolve(file));
     }
 
@@ -54,7 +54,7 @@ record Recipe(String name, Map<String, String> config) {
     }
 
     /** The config with some keys replaced; every replaced key must be one the recipe sets. */
-    Map<String, String> configWith(Map<String, String> overrides) {
+    public Map<String, String> configWith(Map<String, String> overrides) {
         Map<String, String> merged = new LinkedHashMap<>(config);
         overrides.forEach((key, value) -> {
             if (!merged.containsKey(key)) {
@@ -67,7 +67,7 @@ record Recipe(String name, Map<String, String> config) {
     }
 
     /** What {@code PUT /connector-plugins/{class}/config/validate} finds wrong in a config of this connector. */
-    Map<String, List<String>> validate(ConnectRestClient rest, Map<String, String> config) {
+    public Map<String, List<String>> validate(ConnectRestClient rest, Map<String, String> config) {
         Map<String, String> named = new LinkedHashMap<>(config);
         named.put("name", name);
         return rest.validate(config.get("connector.class"), named).errors();

@@ -2,6 +2,7 @@ package dev.cdcconnect.cassandra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.data.UdtValue;
@@ -9,6 +10,7 @@ import dev.cdcconnect.event.Envelopes;
 import dev.cdcconnect.event.Operation;
 import dev.cdcconnect.testkit.cassandra.CassandraServer;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -553,6 +555,46 @@ class CassandraSinkTaskTest {
         assertThat(rows(table)).containsExactly("1|Ann|a", "2|Bob|b");
         // past the first record, up to the last commit millisecond, whose changes may go on
         assertThat(committed.get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(offset - 1);
+    }
+
+    @Test
+    void aRecordPutOnceIsWrittenWhenTheFlushIntervalPassesWithoutAnotherPutOrCommit() {
+        String table = customersTable("timed");
+        CassandraSinkTask task = start(new TestContext(false), props(table, "write.flush.records", "1000",
+                "write.flush.interval.ms", "100"));
+
+        task.put(List.of(change(Operation.CREATE, 1_000, null, customer(1, "Ann", "a"))));
+
+        // The worker calls put() again only when its consumer polls records or a commit is due (seconds later).
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .untilAsserted(() -> assertThat(rows(table)).containsExactly("1|Ann|a"));
+        assertThat(commit(task).get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(offset - 1);
+    }
+
+    @Test
+    void aRecordATimedFlushCannotWriteGoesToTheDeadLetterQueueOrFailsTheNextPut() {
+        CASSANDRA.execute("CREATE TABLE " + KS + ".timed_narrow (id int PRIMARY KEY, name text)");
+        TestContext withQueue = new TestContext(true);
+        CassandraSinkTask reporting = start(withQueue, props("timed_narrow", "write.flush.records", "1000",
+                "write.flush.interval.ms", "100"));
+        reporting.put(List.of(change(Operation.CREATE, 1_000, null, customer(1, "Ann", "a"))));
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .untilAsserted(() -> assertThat(withQueue.reported).hasSize(1));
+        assertThat(withQueue.reported.get(0).error().getMessage()).contains("field(s) email have no column");
+
+        CassandraSinkTask failing = start(new TestContext(false), props("timed_narrow", "write.flush.records", "1000",
+                "write.flush.interval.ms", "100", "table.unknown.fields", "fail"));
+        Struct narrow = new Struct(SchemaBuilder.struct().name("customers.Value").field("id", Schema.INT32_SCHEMA)
+                .field("name", Schema.OPTIONAL_STRING_SCHEMA).build()).put("id", 2).put("name", "Bob");
+        SinkRecord bad = change(Operation.CREATE, 2_000, null, customer(3, "Cy", "c"));
+        failing.put(List.of(record(key(2), Envelopes.postgres("shop", "public", "customers").tsMs(2_000)
+                .struct(Operation.CREATE, null, narrow)), bad));
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).untilAsserted(() -> assertThat(
+                CASSANDRA.execute("SELECT name FROM " + KS + ".timed_narrow WHERE id = 2")).hasSize(1));
+
+        assertThatThrownBy(() -> failing.put(List.of())).isInstanceOf(ConnectException.class)
+                .hasMessageContaining("Cannot write the record at topic " + TOPIC + " partition 0 offset "
+                        + bad.kafkaOffset() + " to Cassandra");
     }
 
     // ---- security and the local data center

@@ -1,10 +1,10 @@
 package dev.cdcconnect.cassandra;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
@@ -17,7 +17,8 @@ final class TestContext implements SinkTaskContext {
     record Reported(SinkRecord record, Throwable error) {
     }
 
-    final List<Reported> reported = new ArrayList<>();
+    /** Written by the task's thread or its writer's timer. */
+    final List<Reported> reported = new CopyOnWriteArrayList<>();
     final boolean deadLetterQueue;
     long timeoutMs = -1;
 

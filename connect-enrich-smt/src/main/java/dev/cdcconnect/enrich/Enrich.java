@@ -3,6 +3,7 @@ package dev.cdcconnect.enrich;
 import dev.cdcconnect.enrich.jdbc.JdbcLookupSource;
 import dev.cdcconnect.enrich.lookup.LookupSource;
 import dev.cdcconnect.enrich.table.TopicTableSource;
+import dev.cdcconnect.support.KeyOrValueTransformation;
 import dev.cdcconnect.support.Redaction;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,11 +14,9 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
-import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaAndValue;
-import org.apache.kafka.connect.transforms.Transformation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * {@code before} when configured); other records at their top level. Use {@link Value} for record values and
  * {@link Key} for record keys.
  */
-public abstract class Enrich<R extends ConnectRecord<R>> implements Transformation<R>, Versioned {
+public abstract class Enrich<R extends ConnectRecord<R>> extends KeyOrValueTransformation<R> {
 
     private static final Logger LOG = LoggerFactory.getLogger(Enrich.class);
 
@@ -37,12 +36,9 @@ public abstract class Enrich<R extends ConnectRecord<R>> implements Transformati
     private List<Lookup> lookups = List.of();
     private RecordEnricher enricher;
 
-    protected Enrich() {
-        this(Enrich::open);
-    }
-
-    /** With lookup sources made by the given function instead of from the configuration alone. */
-    Enrich(Function<LookupSpec, LookupSource> sources) {
+    /** With lookup sources made by the given function (in a worker: {@link #open}, from the configuration alone). */
+    private Enrich(Side side, Function<LookupSpec, LookupSource> sources) {
+        super(side);
         this.sources = sources;
     }
 
@@ -92,16 +88,9 @@ public abstract class Enrich<R extends ConnectRecord<R>> implements Transformati
     }
 
     @Override
-    public R apply(R record) {
-        Object value = operatingValue(record);
-        if (value == null) {
-            return record;
-        }
-        SchemaAndValue enriched = enricher.apply(record, operatingSchema(record), value);
-        if (enriched == null) {
-            return null;
-        }
-        return newRecord(record, enriched.schema(), enriched.value());
+    protected R apply(R record, Schema schema, Object value) {
+        SchemaAndValue enriched = enricher.apply(record, schema, value);
+        return enriched == null ? null : newRecord(record, enriched.schema(), enriched.value());
     }
 
     @Override
@@ -126,36 +115,15 @@ public abstract class Enrich<R extends ConnectRecord<R>> implements Transformati
         return Version.get();
     }
 
-    protected abstract Schema operatingSchema(R record);
-
-    protected abstract Object operatingValue(R record);
-
-    protected abstract R newRecord(R record, Schema schema, Object value);
-
     /** Enriches record keys. */
     public static class Key<R extends ConnectRecord<R>> extends Enrich<R> {
 
         public Key() {
+            this(Enrich::open);
         }
 
         Key(Function<LookupSpec, LookupSource> sources) {
-            super(sources);
-        }
-
-        @Override
-        protected Schema operatingSchema(R record) {
-            return record.keySchema();
-        }
-
-        @Override
-        protected Object operatingValue(R record) {
-            return record.key();
-        }
-
-        @Override
-        protected R newRecord(R record, Schema schema, Object value) {
-            return record.newRecord(record.topic(), record.kafkaPartition(), schema, value, record.valueSchema(),
-                    record.value(), record.timestamp(), record.headers());
+            super(Side.KEY, sources);
         }
     }
 
@@ -163,26 +131,11 @@ public abstract class Enrich<R extends ConnectRecord<R>> implements Transformati
     public static class Value<R extends ConnectRecord<R>> extends Enrich<R> {
 
         public Value() {
+            this(Enrich::open);
         }
 
         Value(Function<LookupSpec, LookupSource> sources) {
-            super(sources);
-        }
-
-        @Override
-        protected Schema operatingSchema(R record) {
-            return record.valueSchema();
-        }
-
-        @Override
-        protected Object operatingValue(R record) {
-            return record.value();
-        }
-
-        @Override
-        protected R newRecord(R record, Schema schema, Object value) {
-            return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(), schema,
-                    value, record.timestamp(), record.headers());
+            super(Side.VALUE, sources);
         }
     }
 }

@@ -1,11 +1,14 @@
 package dev.cdcconnect.enrich;
 
+import static dev.cdcconnect.support.KeyOrValueTransformation.coordinates;
+
 import dev.cdcconnect.enrich.lookup.KeyTypeMismatchException;
 import dev.cdcconnect.enrich.lookup.LookupKeys;
 import dev.cdcconnect.enrich.lookup.LookupSource;
 import dev.cdcconnect.enrich.lookup.Row;
 import dev.cdcconnect.enrich.lookup.RowLayout;
 import dev.cdcconnect.event.Fields;
+import dev.cdcconnect.support.StructValues;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -17,7 +20,6 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
-import org.apache.kafka.connect.sink.SinkRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,12 +111,6 @@ final class Lookup implements AutoCloseable {
         return where.isEmpty() ? spec.keyField() : where + "." + spec.keyField();
     }
 
-    /** Where a record comes from, for messages: topic, partition and, for sink records, offset. */
-    static String coordinates(ConnectRecord<?> record) {
-        String at = "topic " + record.topic() + " partition " + record.kafkaPartition();
-        return record instanceof SinkRecord sink ? at + " offset " + sink.kafkaOffset() : at;
-    }
-
     /** The schema of the nested lookup struct for rows of this layout: every column optional, since rows may miss. */
     Schema nestedSchema(RowLayout layout) {
         return nestedSchemas.computeIfAbsent(layout, l -> {
@@ -134,10 +130,22 @@ final class Lookup implements AutoCloseable {
         Struct struct = new Struct(schema);
         List<Field> fields = schema.fields();
         for (int i = 0; i < fields.size(); i++) {
-            Field f = fields.get(i);
-            struct.put(f, Schemas.conform(value(row, layout, i), f.schema()));
+            putColumn(struct, fields.get(i), row, layout, i);
         }
         return struct;
+    }
+
+    /**
+     * Puts the layout's i-th column of a row into the output field made for that column. A row of this very
+     * layout holds values of its column schemas, which the field's optional schema takes as they are; a row of an
+     * older layout goes through the validating {@code put}, as a column may have changed its type since.
+     */
+    static void putColumn(Struct out, Field field, Row row, RowLayout layout, int i) {
+        if (row.layout() == layout) {
+            StructValues.setFitting(out, field, Schemas.conform(row.value(i), field.schema()));
+        } else {
+            out.put(field, Schemas.conform(row.value(layout.name(i)), field.schema()));
+        }
     }
 
     /** The nested map of a row (null for a miss), for a schemaless record. */
@@ -157,11 +165,6 @@ final class Lookup implements AutoCloseable {
     List<String> flatColumnsForMiss() {
         RowLayout layout = source.layout();
         return layout != null ? layout.names() : spec.fields();
-    }
-
-    /** The value of the layout's i-th column in a row whose own layout may differ (an older row). */
-    static Object value(Row row, RowLayout layout, int i) {
-        return row.layout() == layout ? row.value(i) : row.value(layout.name(i));
     }
 
     static List<String> names(RowLayout layout) {

@@ -1,8 +1,11 @@
 package dev.cdcconnect.enrich;
 
+import static dev.cdcconnect.support.KeyOrValueTransformation.coordinates;
+
 import dev.cdcconnect.enrich.lookup.Row;
 import dev.cdcconnect.enrich.lookup.RowLayout;
 import dev.cdcconnect.event.ChangeEvent;
+import dev.cdcconnect.support.StructValues;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,7 +56,7 @@ final class RecordEnricher {
             Map<String, Object> enriched = ChangeEvent.isEnvelope(map) ? envelope(record, map) : flat(record, map, "");
             return enriched == null ? null : new SchemaAndValue(null, enriched);
         }
-        throw new DataException("Enrich needs a Struct or a Map, but the record at " + Lookup.coordinates(record)
+        throw new DataException("Enrich needs a Struct or a Map, but the record at " + coordinates(record)
                 + " holds a " + value.getClass().getName());
     }
 
@@ -153,7 +156,7 @@ final class RecordEnricher {
     private static void put(Map<String, Object> out, Set<String> inputNames, String name, Object value, Lookup lookup,
                             ConnectRecord<?> record) {
         if (inputNames.contains(name)) {
-            throw collision(lookup, name, "the record at " + Lookup.coordinates(record));
+            throw collision(lookup, name, "the record at " + coordinates(record));
         }
         out.put(name, value);
     }
@@ -259,7 +262,9 @@ final class RecordEnricher {
             } else {
                 for (int c = 0; c < layout.size(); c++) {
                     Field field = outputFields.get(f++);
-                    out.put(field, found == null ? null : Schemas.conform(Lookup.value(found, layout, c), field.schema()));
+                    if (found != null) {
+                        Lookup.putColumn(out, field, found, layout, c);
+                    }
                 }
             }
         }

@@ -6,17 +6,15 @@ import dev.cdcconnect.infer.schema.JsonText;
 import dev.cdcconnect.infer.schema.SchemaSnapshot;
 import dev.cdcconnect.infer.schema.TopicSchema;
 import dev.cdcconnect.infer.store.SchemaStore;
+import dev.cdcconnect.support.KeyOrValueTransformation;
 
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.utils.AppInfoParser;
-import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
-import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.transforms.Transformation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  * rejected rather than written changed; records that already have a schema, and null keys or values, pass
  * through (tombstones get the key {@code key.fields} names).
  */
-public abstract class InferSchema<R extends ConnectRecord<R>> implements Transformation<R>, Versioned {
+public abstract class InferSchema<R extends ConnectRecord<R>> extends KeyOrValueTransformation<R> {
 
     public static final String OVERVIEW_DOC = "Infer a Connect schema for schemaless JSON "
             + "(<code>" + Key.class.getName() + "</code> for the record key, <code>" + Value.class.getName()
@@ -63,6 +61,10 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
     /** Per topic, the schemas stored for it since its last tombstone, in store order. */
     private final Map<String, List<SchemaSnapshot>> stored = new HashMap<>();
     private final Map<String, Learned> schemas = new HashMap<>();
+
+    private InferSchema(Side side) {
+        super(side);
+    }
 
     /** A topic's learned schema. */
     private record Learned(TopicSchema schema) {
@@ -92,13 +94,9 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
     }
 
     @Override
-    public R apply(R record) {
-        Object operand = operand(record);
-        if (operand == null) {
-            return applyToNull(record);
-        }
+    protected R apply(R record, Schema schema, Object operand) {
         try {
-            Object document = document(operandSchema(record), operand);
+            Object document = document(schema, operand);
             if (document == null) {
                 return record;
             }
@@ -116,6 +114,42 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
             throw new DataException("InferSchema could not infer the " + side() + " schema of the record at "
                     + coordinates(record) + ": " + failure.getMessage());
         }
+    }
+
+    /**
+     * The record with its inferred key or value; a value's record also gets the key that {@code key.fields}
+     * builds from it.
+     */
+    private R withInferred(R record, Schema schema, Object value) {
+        Struct key = side() == Side.VALUE && value instanceof Struct struct ? keyFromValue(record, struct) : null;
+        if (key == null) {
+            return newRecord(record, schema, value);
+        }
+        return record.newRecord(record.topic(), record.kafkaPartition(), key.schema(), key, schema, value,
+                record.timestamp(), record.headers());
+    }
+
+    /**
+     * A record with a null key or value. With {@code key.fields}, a null key is built from the value's fields,
+     * and a tombstone (null value) gets the key of the row it deletes; otherwise it passes through.
+     */
+    @Override
+    protected R applyToNull(R record) {
+        if (side() == Side.KEY) {
+            if (record.value() instanceof Struct value) {
+                Struct key = keyFromValue(record, value);
+                if (key != null) {
+                    return newRecord(record, key.schema(), key);
+                }
+            }
+            return record;
+        }
+        Struct key = keyOfTombstone(record);
+        if (key == null || key == record.key()) {
+            return record;
+        }
+        return record.newRecord(record.topic(), record.kafkaPartition(), key.schema(), key, record.valueSchema(),
+                null, record.timestamp(), record.headers());
     }
 
     /**
@@ -146,7 +180,7 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
                 return topicSchema.fit(document);
             }
             try {
-                store.save(side(), topic, topicSchema.snapshot());
+                store.save(side().toString(), topic, topicSchema.snapshot());
             } catch (RuntimeException e) {
                 schemas.remove(topic); // the change is not stored: no record may carry it
                 throw e;
@@ -162,7 +196,7 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
      * the topics it concerns from everything stored for them, in store order.
      */
     private void readStore() {
-        List<SchemaStore.Entry> entries = store.read(side());
+        List<SchemaStore.Entry> entries = store.read(side().toString());
         lastRead = System.nanoTime();
         if (entries.isEmpty()) {
             return;
@@ -184,7 +218,7 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
             if (!snapshots.isEmpty() && !folded.snapshot().equals(snapshots.get(snapshots.size() - 1))) {
                 // The last stored record must hold everything stored before it, as compaction keeps only it:
                 // two tasks that stored changes at the same time each miss the other's; store them together.
-                store.save(side(), topic, folded.snapshot());
+                store.save(side().toString(), topic, folded.snapshot());
             }
             Learned after = learned(topic);
             if (before == null || before.schema().version() != after.schema().version()
@@ -197,7 +231,7 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
 
     /** The topic's schema as stored: every stored record since the last tombstone folded in store order. */
     private TopicSchema fold(String topic) {
-        TopicSchema topicSchema = new TopicSchema(config.settings(), json, objectsOnly());
+        TopicSchema topicSchema = new TopicSchema(config.settings(), json, side() == Side.VALUE);
         List<SchemaSnapshot> snapshots = stored.getOrDefault(topic, List.of());
         for (int i = 0; i < snapshots.size(); i++) {
             if (i == 0) {
@@ -226,7 +260,7 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
     /** The schemaless document in an operand, null when the operand already has a schema of its own. */
     private Object document(Schema schema, Object operand) {
         if (schema == null) {
-            if (operand instanceof String text && parsesSchemalessText()) {
+            if (operand instanceof String text && side() == Side.VALUE) {
                 return json.parse(text);
             }
             if (operand instanceof byte[] bytes) {
@@ -259,7 +293,7 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
      * a Struct), so that a sink keyed on {@code key.fields} always gets a Struct of them; null when not
      * configured.
      */
-    protected final Struct keyFromValue(R record, Struct value) {
+    private Struct keyFromValue(R record, Struct value) {
         if (keyProjection == null) {
             return null;
         }
@@ -277,7 +311,7 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
      * may be a JSON object holding the key fields (a Map, or JSON text as a String or bytes), or, for a single
      * key field, its bare value (JSON text, or a string or number).
      */
-    protected final Struct keyOfTombstone(R record) {
+    private Struct keyOfTombstone(R record) {
         if (keyProjection == null) {
             return null;
         }
@@ -319,38 +353,6 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
         return key;
     }
 
-    protected final Schema keySchemaFor(Struct key) {
-        return key == null ? null : key.schema();
-    }
-
-    private static String coordinates(ConnectRecord<?> record) {
-        StringBuilder b = new StringBuilder("topic '").append(record.topic()).append("' partition ")
-                .append(record.kafkaPartition());
-        if (record instanceof SinkRecord sink) {
-            b.append(" offset ").append(sink.kafkaOffset());
-        }
-        return b.toString();
-    }
-
-    protected abstract Object operand(R record);
-
-    protected abstract Schema operandSchema(R record);
-
-    protected abstract R withInferred(R record, Schema schema, Object value);
-
-    protected abstract R applyToNull(R record);
-
-    /** Values must be objects; keys may be a bare JSON value. */
-    protected abstract boolean objectsOnly();
-
-    /**
-     * Whether a String without a schema is JSON text. JsonConverter gives a JSON string document as such a
-     * String, which is a fine key; a value must be an object, so a value String can only be JSON text.
-     */
-    protected abstract boolean parsesSchemalessText();
-
-    protected abstract String side();
-
     @Override
     public ConfigDef config() {
         return InferSchemaConfig.CONFIG_DEF;
@@ -390,93 +392,16 @@ public abstract class InferSchema<R extends ConnectRecord<R>> implements Transfo
     /** Infers the schema of record keys. */
     public static final class Key<R extends ConnectRecord<R>> extends InferSchema<R> {
 
-        @Override
-        protected Object operand(R record) {
-            return record.key();
-        }
-
-        @Override
-        protected Schema operandSchema(R record) {
-            return record.keySchema();
-        }
-
-        @Override
-        protected R withInferred(R record, Schema schema, Object value) {
-            return record.newRecord(record.topic(), record.kafkaPartition(), schema, value, record.valueSchema(),
-                    record.value(), record.timestamp());
-        }
-
-        @Override
-        protected R applyToNull(R record) {
-            if (record.value() instanceof Struct value) {
-                Struct key = keyFromValue(record, value);
-                if (key != null) {
-                    return withInferred(record, key.schema(), key);
-                }
-            }
-            return record;
-        }
-
-        @Override
-        protected boolean objectsOnly() {
-            return false;
-        }
-
-        @Override
-        protected boolean parsesSchemalessText() {
-            return false;
-        }
-
-        @Override
-        protected String side() {
-            return "key";
+        public Key() {
+            super(Side.KEY);
         }
     }
 
     /** Infers the schema of record values. */
     public static final class Value<R extends ConnectRecord<R>> extends InferSchema<R> {
 
-        @Override
-        protected Object operand(R record) {
-            return record.value();
-        }
-
-        @Override
-        protected Schema operandSchema(R record) {
-            return record.valueSchema();
-        }
-
-        @Override
-        protected R withInferred(R record, Schema schema, Object value) {
-            Struct key = value instanceof Struct struct ? keyFromValue(record, struct) : null;
-            return record.newRecord(record.topic(), record.kafkaPartition(),
-                    key != null ? key.schema() : record.keySchema(), key != null ? key : record.key(),
-                    schema, value, record.timestamp());
-        }
-
-        @Override
-        protected R applyToNull(R record) {
-            Struct key = keyOfTombstone(record);
-            if (key == null || key == record.key()) {
-                return record;
-            }
-            return record.newRecord(record.topic(), record.kafkaPartition(), key.schema(), key,
-                    record.valueSchema(), null, record.timestamp());
-        }
-
-        @Override
-        protected boolean objectsOnly() {
-            return true;
-        }
-
-        @Override
-        protected boolean parsesSchemalessText() {
-            return true;
-        }
-
-        @Override
-        protected String side() {
-            return "value";
+        public Value() {
+            super(Side.VALUE);
         }
     }
 }

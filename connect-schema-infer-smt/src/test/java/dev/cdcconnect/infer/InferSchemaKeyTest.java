@@ -113,7 +113,7 @@ class InferSchemaKeyTest {
         SinkRecord record = new SinkRecord("orders", 2, Schema.STRING_SCHEMA, "{oops", null, null, 12);
         assertThatThrownBy(() -> transform.apply(record))
                 .isInstanceOf(DataException.class)
-                .hasMessageStartingWith("InferSchema could not infer the key schema of the record at topic 'orders' "
+                .hasMessageStartingWith("InferSchema could not infer the key schema of the record at topic orders "
                         + "partition 2 offset 12: not valid JSON text");
         assertThatThrownBy(() -> transform.apply(keyed(Records.schemaless("[1,2]"))))
                 .hasMessageContaining("the document is a JSON array, but an object is needed");

@@ -346,7 +346,7 @@ class InferSchemaValueTest {
         apply("{\"id\":1}");
         assertThatThrownBy(() -> apply("{\"id\":\"abc\"}"))
                 .isInstanceOf(DataException.class)
-                .hasMessageContaining("topic 'orders' partition 0 offset 7")
+                .hasMessageContaining("topic orders partition 0 offset 7")
                 .hasMessageContaining("field 'id' has type hint int32 but its value \"abc\" is not a number");
         assertThatThrownBy(() -> apply("{\"id\":3000000000}"))
                 .hasMessageContaining("out of range");
@@ -405,7 +405,7 @@ class InferSchemaValueTest {
         for (Object key : List.of("k-1", "{\"id\":1}", "1.5")) {
             assertThatThrownBy(() -> apply(new SinkRecord("orders", 0, Schema.OPTIONAL_STRING_SCHEMA, key, null,
                     null, 10))).as("key %s", key).isInstanceOf(DataException.class)
-                    .hasMessageContaining("tombstone at topic 'orders' partition 0 offset 10")
+                    .hasMessageContaining("tombstone at topic orders partition 0 offset 10")
                     .hasMessageContaining("order_id");
         }
         assertThatThrownBy(() -> apply(new SinkRecord("orders", 0, null, null, null, null, 11)))
@@ -429,7 +429,7 @@ class InferSchemaValueTest {
         apply("{\"order_id\":17}");
         assertThatThrownBy(() -> apply("{\"qty\":1}"))
                 .isInstanceOf(DataException.class)
-                .hasMessageContaining("topic 'orders' partition 0 offset 7")
+                .hasMessageContaining("topic orders partition 0 offset 7")
                 .hasMessageContaining("key field 'order_id' is missing or null in the value");
     }
 
@@ -438,7 +438,7 @@ class InferSchemaValueTest {
         configure();
         assertThatThrownBy(() -> apply(Records.value("orders", 41, Schema.OPTIONAL_STRING_SCHEMA, "order 17, 2 items")))
                 .isInstanceOf(DataException.class)
-                .hasMessageStartingWith("InferSchema could not infer the value schema of the record at topic 'orders'"
+                .hasMessageStartingWith("InferSchema could not infer the value schema of the record at topic orders"
                         + " partition 0 offset 41: not valid JSON text");
     }
 
@@ -481,7 +481,7 @@ class InferSchemaValueTest {
         assertThatThrownBy(() -> apply(Records.value("orders", 9,
                 Schema.STRING_SCHEMA, "{\"a_b\":1,\"a\":{\"b\":2}}")))
                 .isInstanceOf(DataException.class)
-                .hasMessageContaining("topic 'orders' partition 0 offset 9")
+                .hasMessageContaining("topic orders partition 0 offset 9")
                 .hasMessageContaining("source fields 'a_b' and 'a.b' both flatten to 'a_b'");
     }
 
@@ -549,7 +549,7 @@ class InferSchemaValueTest {
         SinkRecord first = apply("{\"order_id\":1,\"gift\":true}");
         assertThatThrownBy(() -> apply(Records.json("orders", 41, "{\"order_id\":99001,\"gift\":\"yes\"}")))
                 .isInstanceOf(DataException.class)
-                .hasMessageContaining("topic 'orders' partition 0 offset 41")
+                .hasMessageContaining("topic orders partition 0 offset 41")
                 .hasMessageContaining("field 'gift' is boolean in the published schema")
                 .hasMessageContaining("its value \"yes\" is a string")
                 .hasMessageContaining("left as it was");

@@ -1,5 +1,7 @@
 package dev.cdcconnect.infer.schema;
 
+import dev.cdcconnect.support.StructValues;
+
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
@@ -233,7 +235,12 @@ final class StructState {
                 }
                 stamps[index] = record;
             }
-            out.put(slot.field, converted);
+            if (slot.hint == null) {
+                // converted for this field's type, a nested struct for this field's schema
+                StructValues.setFitting(out, slot.field, converted);
+            } else {
+                out.put(slot.field, converted);
+            }
         }
         return true;
     }

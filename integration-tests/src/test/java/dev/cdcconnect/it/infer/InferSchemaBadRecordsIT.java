@@ -98,7 +98,7 @@ class InferSchemaBadRecordsIT {
             assertThat(reasons).containsOnlyKeys(1L, 2L, 3L, 4L, 5L, 6L);
             assertThat(reasons.get(1L)).contains("offset 1", "field 'qty' is int64", "42.5");
             assertThat(reasons.get(2L)).contains("field 'ref' is int64", "\"A-7\" is a string");
-            assertThat(reasons.get(3L)).contains("topic '" + TOPIC + "' partition 0 offset 3",
+            assertThat(reasons.get(3L)).contains("topic " + TOPIC + " partition 0 offset 3",
                     "field 'gift' is boolean", "\"yes\" is a string");
             assertThat(reasons.get(4L)).contains("field 'note' is string", "12 is an int64");
             assertThat(reasons.get(5L)).contains("field 'weight' is float64", "9007199254740993");

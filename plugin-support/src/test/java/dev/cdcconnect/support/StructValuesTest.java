@@ -1,7 +1,9 @@
-package dev.cdcconnect.enrich;
+package dev.cdcconnect.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
@@ -16,8 +18,20 @@ class StructValuesTest {
 
     @Test
     void theConnectRuntimeOnTheClasspathLetsValuesBeWrittenDirectly() {
-        // on a Connect whose Struct keeps its values elsewhere the transform falls back to put, and this fails
+        // on a Connect whose Struct keeps its values elsewhere the transforms fall back to put, and this fails
         assertThat(StructValues.direct()).isTrue();
+    }
+
+    @Test
+    void aStructWithoutTheValueArraySaysSoInsteadOfSlowingDownSilently() {
+        List<String> warnings = new ArrayList<>();
+
+        assertThat(StructValues.valuesHandle("fieldValues", warnings::add)).isNull();
+
+        assertThat(warnings).singleElement().asString()
+                .contains("through Struct.put, which validates every value again")
+                .contains("no accessible Object[] field 'fieldValues'")
+                .contains("NoSuchFieldException");
     }
 
     @Test

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cdcconnect.event.Envelopes;
 import dev.cdcconnect.event.Operation;
-import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
-import dev.cdcconnect.testkit.eventstore.StoredEvent;
+import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
+import dev.cdcconnect.standin.eventstore.StoredEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.cdcconnect.event.Envelopes;
-import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
-import dev.cdcconnect.testkit.eventstore.StoredEvent;
+import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
+import dev.cdcconnect.standin.eventstore.StoredEvent;
 import io.kurrent.dbclient.KurrentDBClient;
 import io.kurrent.dbclient.KurrentDBConnectionString;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.cdcconnect.eventstore;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
+import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;

@@ -3,9 +3,9 @@ package dev.cdcconnect.eventstore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cdcconnect.event.Envelopes;
-import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
-import dev.cdcconnect.testkit.eventstore.ServerVersion;
-import dev.cdcconnect.testkit.eventstore.StoredEvent;
+import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
+import dev.cdcconnect.standin.eventstore.ServerVersion;
+import dev.cdcconnect.standin.eventstore.StoredEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

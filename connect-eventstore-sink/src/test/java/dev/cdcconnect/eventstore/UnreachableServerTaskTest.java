@@ -3,7 +3,7 @@ package dev.cdcconnect.eventstore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cdcconnect.event.Envelopes;
-import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
+import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;

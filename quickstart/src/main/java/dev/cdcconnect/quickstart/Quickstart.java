@@ -12,7 +12,7 @@ import dev.cdcconnect.quickstart.report.Console;
 import dev.cdcconnect.quickstart.report.Probe;
 import dev.cdcconnect.quickstart.report.Summary;
 import dev.cdcconnect.quickstart.traffic.OrderTraffic;
-import dev.cdcconnect.testkit.seed.Shop;
+import dev.cdcconnect.standin.shop.Shop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;

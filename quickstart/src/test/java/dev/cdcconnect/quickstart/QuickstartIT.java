@@ -3,7 +3,7 @@ package dev.cdcconnect.quickstart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
+import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
 import io.kurrent.dbclient.KurrentDBClient;
 import io.kurrent.dbclient.KurrentDBConnectionString;
 import io.kurrent.dbclient.ReadStreamOptions;

@@ -5,7 +5,7 @@ import dev.cdcconnect.benchmarks.Results;
 import dev.cdcconnect.enrich.Enrich;
 import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.PostgresServer;
-import dev.cdcconnect.testkit.seed.Shop;
+import dev.cdcconnect.standin.shop.Shop;
 import java.lang.management.ManagementFactory;
 import java.util.Collection;
 import java.util.HashMap;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cdcconnect.testkit.connect.ConnectRestClient;
-import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
-import dev.cdcconnect.testkit.eventstore.StoredEvent;
+import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
+import dev.cdcconnect.standin.eventstore.StoredEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

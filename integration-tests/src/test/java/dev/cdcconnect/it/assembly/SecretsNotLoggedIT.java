@@ -8,7 +8,7 @@ import dev.cdcconnect.testkit.connect.ConnectCluster;
 import dev.cdcconnect.testkit.connect.ConnectRestClient;
 import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.PostgresServer;
-import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
+import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
 import dev.cdcconnect.testkit.logging.LogCapture;
 import dev.cdcconnect.testkit.s3.S3Server;
 import java.net.ServerSocket;

@@ -12,7 +12,7 @@ import dev.cdcconnect.testkit.connect.DebeziumSources;
 import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.PostgresServer;
 import dev.cdcconnect.testkit.registry.SchemaRegistryServer;
-import dev.cdcconnect.testkit.seed.Shop;
+import dev.cdcconnect.standin.shop.Shop;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -8,7 +8,7 @@ import dev.cdcconnect.testkit.connect.ConnectRestClient;
 import dev.cdcconnect.testkit.connect.DebeziumSources;
 import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.PostgresServer;
-import dev.cdcconnect.testkit.seed.Shop;
+import dev.cdcconnect.standin.shop.Shop;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

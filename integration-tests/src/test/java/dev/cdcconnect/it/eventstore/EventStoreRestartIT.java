@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cdcconnect.testkit.connect.ConnectCluster;
 import dev.cdcconnect.testkit.connect.ConnectRestClient;
-import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
+import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -3,7 +3,7 @@ package dev.cdcconnect.it.eventstore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cdcconnect.testkit.connect.ConnectCluster;
-import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
+import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;

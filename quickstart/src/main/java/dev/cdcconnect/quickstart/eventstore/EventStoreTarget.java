@@ -1,7 +1,7 @@
 package dev.cdcconnect.quickstart.eventstore;
 
 import dev.cdcconnect.quickstart.QuickstartException;
-import dev.cdcconnect.testkit.eventstore.EventStoreStandIn;
+import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
 import io.kurrent.dbclient.ConnectionSettingsBuilder;
 import io.kurrent.dbclient.KurrentDBClient;
 import io.kurrent.dbclient.KurrentDBClientSettings;

@@ -1,7 +1,7 @@
 package dev.cdcconnect.quickstart.postgres;
 
 import dev.cdcconnect.quickstart.QuickstartException;
-import dev.cdcconnect.testkit.seed.Shop;
+import dev.cdcconnect.standin.shop.Shop;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cdcconnect.quickstart.postgres.PostgresServer;
 import dev.cdcconnect.quickstart.postgres.ShopDatabase;
-import dev.cdcconnect.testkit.seed.Shop;
+import dev.cdcconnect.standin.shop.Shop;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Array;

@@ -2,6 +2,7 @@ package dev.cdcconnect.testkit.seed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cdcconnect.standin.shop.Shop;
 import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.PostgresServer;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.cdcconnect.testkit.eventstore;
+package dev.cdcconnect.standin.eventstore;
 
 /**
  * Server release whose behaviour the stand-in emulates: the version it reports, whether it answers

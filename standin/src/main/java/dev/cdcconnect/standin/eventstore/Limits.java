@@ -1,4 +1,4 @@
-package dev.cdcconnect.testkit.eventstore;
+package dev.cdcconnect.standin.eventstore;
 
 /**
  * The server's size limits ({@code MaxAppendSize}, {@code MaxAppendEventSize}) and its size accounting.

@@ -1,4 +1,4 @@
-package dev.cdcconnect.testkit.eventstore;
+package dev.cdcconnect.standin.eventstore;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

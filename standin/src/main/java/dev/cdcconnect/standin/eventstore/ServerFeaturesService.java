@@ -1,4 +1,4 @@
-package dev.cdcconnect.testkit.eventstore;
+package dev.cdcconnect.standin.eventstore;
 
 import io.grpc.stub.StreamObserver;
 import io.kurrent.dbclient.proto.serverfeatures.ServerFeaturesGrpc;

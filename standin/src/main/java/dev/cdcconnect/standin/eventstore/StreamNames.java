@@ -1,4 +1,4 @@
-package dev.cdcconnect.testkit.eventstore;
+package dev.cdcconnect.standin.eventstore;
 
 /** The server's stream-id rules ({@code SystemStreams.IsInvalidStream}). */
 final class StreamNames {

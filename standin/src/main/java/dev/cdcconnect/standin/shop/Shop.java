@@ -1,4 +1,4 @@
-package dev.cdcconnect.testkit.seed;
+package dev.cdcconnect.standin.shop;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;

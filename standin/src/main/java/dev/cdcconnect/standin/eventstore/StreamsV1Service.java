@@ -1,4 +1,4 @@
-package dev.cdcconnect.testkit.eventstore;
+package dev.cdcconnect.standin.eventstore;
 
 import com.google.protobuf.ByteString;
 import io.grpc.stub.StreamObserver;

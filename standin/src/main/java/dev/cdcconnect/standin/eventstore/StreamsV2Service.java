@@ -1,4 +1,4 @@
-package dev.cdcconnect.testkit.eventstore;
+package dev.cdcconnect.standin.eventstore;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,11 +1,11 @@
-package dev.cdcconnect.testkit.eventstore;
+package dev.cdcconnect.standin.eventstore;
 
-import static dev.cdcconnect.testkit.eventstore.StandInTestSupport.await;
-import static dev.cdcconnect.testkit.eventstore.StandInTestSupport.client;
-import static dev.cdcconnect.testkit.eventstore.StandInTestSupport.dataOf;
-import static dev.cdcconnect.testkit.eventstore.StandInTestSupport.failure;
-import static dev.cdcconnect.testkit.eventstore.StandInTestSupport.json;
-import static dev.cdcconnect.testkit.eventstore.StandInTestSupport.read;
+import static dev.cdcconnect.standin.eventstore.StandInTestSupport.await;
+import static dev.cdcconnect.standin.eventstore.StandInTestSupport.client;
+import static dev.cdcconnect.standin.eventstore.StandInTestSupport.dataOf;
+import static dev.cdcconnect.standin.eventstore.StandInTestSupport.failure;
+import static dev.cdcconnect.standin.eventstore.StandInTestSupport.json;
+import static dev.cdcconnect.standin.eventstore.StandInTestSupport.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

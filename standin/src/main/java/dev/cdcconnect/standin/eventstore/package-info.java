@@ -1,5 +1,5 @@
 /**
- * An EventStoreDB/KurrentDB stand-in for tests: {@link dev.cdcconnect.testkit.eventstore.EventStoreStandIn} serves
+ * An EventStoreDB/KurrentDB stand-in for tests: {@link dev.cdcconnect.standin.eventstore.EventStoreStandIn} serves
  * the server's gRPC protocol on 127.0.0.1 so code under test uses the real {@code io.kurrent.dbclient} client.
  *
  * <pre>{@code
@@ -13,4 +13,4 @@
  * }
  * }</pre>
  */
-package dev.cdcconnect.testkit.eventstore;
+package dev.cdcconnect.standin.eventstore;

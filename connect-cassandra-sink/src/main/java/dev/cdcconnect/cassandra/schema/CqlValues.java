@@ -10,13 +10,17 @@ import com.datastax.oss.driver.api.core.type.UserDefinedType;
 import com.datastax.oss.driver.api.core.type.codec.TypeCodec;
 import com.datastax.oss.driver.api.core.type.codec.registry.CodecRegistry;
 import com.datastax.oss.protocol.internal.ProtocolConstants;
+import dev.cdcconnect.event.values.JsonValues;
+import dev.cdcconnect.event.values.LogicalTypes;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -32,6 +36,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
 
 /**
  * Converts Connect values (with their schema, including Connect's and Debezium's logical types, or schemaless
@@ -42,8 +47,10 @@ public final class CqlValues {
 
     private static final Pattern IP_LITERAL = Pattern.compile("[0-9A-Fa-f:.]+");
 
+    /** Structs, maps and lists in a text column: JSON as the other sinks write it, decimals as numbers. */
+    private static final JsonValues JSON = new JsonValues(JsonValues.DecimalFormat.NUMBER);
+
     private final CodecRegistry codecs;
-    private final JsonText json = new JsonText();
 
     public CqlValues(CodecRegistry codecs) {
         this.codecs = codecs;
@@ -60,13 +67,14 @@ public final class CqlValues {
         if (value == null) {
             return null;
         }
-        Object natural = natural(value, schema);
+        Object natural = value;
         try {
-            Object converted = coerce(natural, schema, target);
+            natural = natural(value, schema);
+            Object converted = coerce(natural, value, schema, target);
             if (converted != null) {
                 return converted;
             }
-        } catch (ArithmeticException | NumberFormatException | DateTimeParseException e) {
+        } catch (ArithmeticException | NumberFormatException | DateTimeParseException | DataException e) {
             throw new IllegalArgumentException("cannot write " + describe(natural) + " to a " + target.asCql(true, true)
                     + " column: " + e.getMessage(), e);
         }
@@ -74,42 +82,26 @@ public final class CqlValues {
                 + " column");
     }
 
-    /** A value with its logical type applied: BigDecimal, LocalDate, LocalTime, Instant, or the value itself. */
+    /**
+     * A value with its logical type applied ({@link LogicalTypes}), timestamps as the instants a CQL
+     * {@code timestamp} holds: a timestamp without time zone is read as UTC.
+     */
     static Object natural(Object value, Schema schema) {
-        String name = schema == null ? null : schema.name();
-        if (name == null) {
-            return value instanceof java.util.Date d ? d.toInstant() : value;
+        Object decoded = LogicalTypes.decode(value, schema);
+        if (decoded instanceof LocalDateTime local) {
+            return local.toInstant(ZoneOffset.UTC);
         }
-        return switch (name) {
-            case "org.apache.kafka.connect.data.Date" -> ((java.util.Date) value).toInstant().atOffset(ZoneOffset.UTC)
-                    .toLocalDate();
-            case "org.apache.kafka.connect.data.Time" -> LocalTime.ofNanoOfDay(
-                    Math.floorMod(((java.util.Date) value).getTime(), 86_400_000L) * 1_000_000L);
-            case "org.apache.kafka.connect.data.Timestamp" -> ((java.util.Date) value).toInstant();
-            case "io.debezium.time.Date" -> LocalDate.ofEpochDay(((Number) value).longValue());
-            case "io.debezium.time.Time" -> LocalTime.ofNanoOfDay(((Number) value).longValue() * 1_000_000L);
-            case "io.debezium.time.MicroTime" -> LocalTime.ofNanoOfDay(((Number) value).longValue() * 1_000L);
-            case "io.debezium.time.NanoTime" -> LocalTime.ofNanoOfDay(((Number) value).longValue());
-            case "io.debezium.time.Timestamp" -> Instant.ofEpochMilli(((Number) value).longValue());
-            case "io.debezium.time.MicroTimestamp" -> micros(((Number) value).longValue());
-            case "io.debezium.time.NanoTimestamp" -> Instant.ofEpochSecond(0, ((Number) value).longValue());
-            case "io.debezium.time.ZonedTimestamp" -> OffsetDateTime.parse(value.toString()).toInstant();
-            case "io.debezium.data.Uuid" -> UUID.fromString(value.toString());
-            case "io.debezium.data.VariableScaleDecimal" -> value instanceof Struct s
-                    ? new BigDecimal(new BigInteger((byte[]) s.get("value")), s.getInt32("scale")) : value;
-            default -> value;
-        };
+        if (decoded instanceof OffsetDateTime zoned) {
+            return zoned.toInstant();
+        }
+        return decoded;
     }
 
-    private static Instant micros(long micros) {
-        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
-    }
-
-    private Object coerce(Object v, Schema schema, DataType target) {
+    private Object coerce(Object v, Object raw, Schema schema, DataType target) {
         int code = target.getProtocolCode();
         switch (code) {
             case ProtocolConstants.DataType.VARCHAR, ProtocolConstants.DataType.ASCII:
-                return text(v, schema);
+                return text(v, raw, schema);
             case ProtocolConstants.DataType.INT:
                 return v instanceof Integer || v instanceof Short || v instanceof Byte ? ((Number) v).intValue()
                         : v instanceof Long l ? Math.toIntExact(l) : null;
@@ -165,12 +157,13 @@ public final class CqlValues {
         }
     }
 
-    private String text(Object v, Schema schema) {
+    private String text(Object v, Object raw, Schema schema) {
         if (v instanceof String s) {
             return s;
         }
-        if (v instanceof Struct || v instanceof Map || v instanceof Collection || v instanceof byte[]) {
-            return json.write(v, schema);
+        if (v instanceof Struct || v instanceof Map || v instanceof Collection || v instanceof byte[]
+                || v instanceof ByteBuffer) {
+            return new String(JSON.toBytes(raw, schema), StandardCharsets.UTF_8);
         }
         return v instanceof BigDecimal d ? d.toPlainString() : v.toString();
     }
@@ -270,25 +263,15 @@ public final class CqlValues {
 
     /** The CQL type a column gets when {@code table.create} makes it from a field's schema. */
     public static DataType typeFor(Schema schema) {
-        String name = schema.name();
-        if (name != null) {
-            switch (name) {
-                case "org.apache.kafka.connect.data.Decimal", "io.debezium.data.VariableScaleDecimal":
-                    return DataTypes.DECIMAL;
-                case "org.apache.kafka.connect.data.Date", "io.debezium.time.Date":
-                    return DataTypes.DATE;
-                case "org.apache.kafka.connect.data.Time", "io.debezium.time.Time", "io.debezium.time.MicroTime",
-                     "io.debezium.time.NanoTime":
-                    return DataTypes.TIME;
-                case "org.apache.kafka.connect.data.Timestamp", "io.debezium.time.Timestamp",
-                     "io.debezium.time.MicroTimestamp", "io.debezium.time.NanoTimestamp",
-                     "io.debezium.time.ZonedTimestamp":
-                    return DataTypes.TIMESTAMP;
-                case "io.debezium.data.Uuid":
-                    return DataTypes.UUID;
-                default:
-                    break;
-            }
+        LogicalTypes.Kind kind = LogicalTypes.kind(schema.name());
+        if (kind != null) {
+            return switch (kind) {
+                case DECIMAL -> DataTypes.DECIMAL;
+                case DATE -> DataTypes.DATE;
+                case TIME -> DataTypes.TIME;
+                case INSTANT, LOCAL_DATE_TIME, OFFSET_DATE_TIME -> DataTypes.TIMESTAMP;
+                case UUID -> DataTypes.UUID;
+            };
         }
         return switch (schema.type()) {
             case INT8 -> DataTypes.TINYINT;

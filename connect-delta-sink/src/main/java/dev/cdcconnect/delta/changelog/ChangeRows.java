@@ -152,7 +152,7 @@ public final class ChangeRows {
     private static Object convert(DeltaTypes.Plan plan, Object value) {
         try {
             return plan.converter().convert(value);
-        } catch (ClassCastException | ArithmeticException | NumberFormatException e) {
+        } catch (ClassCastException | ArithmeticException | NumberFormatException | DataException e) {
             throw new DataException("column " + plan.column() + ": cannot convert " + value.getClass().getSimpleName()
                     + " to " + plan.type() + ": " + e.getMessage(), e);
         }

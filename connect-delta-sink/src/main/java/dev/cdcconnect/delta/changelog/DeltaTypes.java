@@ -1,7 +1,7 @@
 package dev.cdcconnect.delta.changelog;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cdcconnect.event.values.JsonValues;
+import dev.cdcconnect.event.values.LogicalTypes;
 import io.delta.kernel.types.BinaryType;
 import io.delta.kernel.types.BooleanType;
 import io.delta.kernel.types.ByteType;
@@ -17,24 +17,12 @@ import io.delta.kernel.types.StringType;
 import io.delta.kernel.types.TimestampNTZType;
 import io.delta.kernel.types.TimestampType;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.time.Instant;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.connect.data.Date;
 import org.apache.kafka.connect.data.Decimal;
-import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.data.Time;
-import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.errors.DataException;
 
 /**
@@ -44,7 +32,7 @@ import org.apache.kafka.connect.errors.DataException;
  */
 public final class DeltaTypes {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonValues JSON = new JsonValues(JsonValues.DecimalFormat.NUMBER);
     private static final int MAX_PRECISION = 38;
 
     private DeltaTypes() {
@@ -61,72 +49,58 @@ public final class DeltaTypes {
 
     /** The column type and converter for a field of this schema. */
     public static Plan plan(String column, Schema schema) {
-        String logical = schema.name() == null ? "" : schema.name();
-        switch (logical) {
-            case Decimal.LOGICAL_NAME -> {
-                int scale = Integer.parseInt(schema.parameters().get(Decimal.SCALE_FIELD));
-                String p = schema.parameters().get("connect.decimal.precision");
-                int precision = p == null ? MAX_PRECISION : Integer.parseInt(p);
-                if (scale < 0 || scale > MAX_PRECISION || precision > MAX_PRECISION) {
-                    // Outside what Delta's decimal holds: the exact digits as text.
-                    return new Plan(column, StringType.STRING, v -> ((BigDecimal) v).toPlainString());
-                }
-                DecimalType type = new DecimalType(Math.max(precision, scale), scale);
-                return new Plan(column, type, v -> v);
+        LogicalTypes.Kind kind = LogicalTypes.kind(schema.name());
+        if (kind == LogicalTypes.Kind.DECIMAL && Decimal.LOGICAL_NAME.equals(schema.name())) {
+            int scale = Integer.parseInt(schema.parameters().get(Decimal.SCALE_FIELD));
+            String p = schema.parameters().get("connect.decimal.precision");
+            int precision = p == null ? MAX_PRECISION : Integer.parseInt(p);
+            if (scale < 0 || scale > MAX_PRECISION || precision > MAX_PRECISION) {
+                // Outside what Delta's decimal holds: the exact digits as text.
+                return new Plan(column, StringType.STRING, v -> ((BigDecimal) v).toPlainString());
             }
-            case Date.LOGICAL_NAME -> {
-                return new Plan(column, DateType.DATE,
-                        v -> (int) TimeUnit.MILLISECONDS.toDays(((java.util.Date) v).getTime()));
-            }
-            case "io.debezium.time.Date" -> {
-                return new Plan(column, DateType.DATE, v -> ((Number) v).intValue());
-            }
-            case Timestamp.LOGICAL_NAME -> {
-                return new Plan(column, TimestampType.TIMESTAMP, v -> ((java.util.Date) v).getTime() * 1000);
-            }
-            case "io.debezium.time.Timestamp" -> {
-                return new Plan(column, TimestampNTZType.TIMESTAMP_NTZ, v -> ((Number) v).longValue() * 1000);
-            }
-            case "io.debezium.time.MicroTimestamp" -> {
-                return new Plan(column, TimestampNTZType.TIMESTAMP_NTZ, v -> ((Number) v).longValue());
-            }
-            case "io.debezium.time.NanoTimestamp" -> {
-                return new Plan(column, TimestampNTZType.TIMESTAMP_NTZ, v -> ((Number) v).longValue() / 1000);
-            }
-            case "io.debezium.time.ZonedTimestamp" -> {
-                return new Plan(column, TimestampType.TIMESTAMP, v -> zonedMicros(v.toString()));
-            }
-            case Time.LOGICAL_NAME -> {
-                return new Plan(column, LongType.LONG, v -> ((java.util.Date) v).getTime() * 1000);
-            }
-            case "io.debezium.time.Time" -> {
-                return new Plan(column, LongType.LONG, v -> ((Number) v).longValue() * 1000);
-            }
-            case "io.debezium.time.MicroTime" -> {
-                return new Plan(column, LongType.LONG, v -> ((Number) v).longValue());
-            }
-            case "io.debezium.time.NanoTime" -> {
-                return new Plan(column, LongType.LONG, v -> ((Number) v).longValue() / 1000);
-            }
-            case "io.debezium.data.VariableScaleDecimal" -> {
-                // No fixed scale, so no Delta decimal type fits every value: the exact digits as text.
-                return new Plan(column, StringType.STRING, DeltaTypes::variableScaleDecimal);
-            }
-            default -> {
-                return switch (schema.type()) {
-                    case INT8 -> new Plan(column, ByteType.BYTE, v -> v);
-                    case INT16 -> new Plan(column, ShortType.SHORT, v -> v);
-                    case INT32 -> new Plan(column, IntegerType.INTEGER, v -> v);
-                    case INT64 -> new Plan(column, LongType.LONG, v -> v);
-                    case FLOAT32 -> new Plan(column, FloatType.FLOAT, v -> v);
-                    case FLOAT64 -> new Plan(column, DoubleType.DOUBLE, v -> v);
-                    case BOOLEAN -> new Plan(column, BooleanType.BOOLEAN, v -> v);
-                    case STRING -> new Plan(column, StringType.STRING, v -> v);
-                    case BYTES -> new Plan(column, BinaryType.BINARY, DeltaTypes::bytes);
-                    case STRUCT, MAP, ARRAY -> new Plan(column, StringType.STRING, DeltaTypes::json);
-                };
-            }
+            DecimalType type = new DecimalType(Math.max(precision, scale), scale);
+            return new Plan(column, type, v -> v);
         }
+        if (kind == LogicalTypes.Kind.DECIMAL) {
+            // A VariableScaleDecimal has no fixed scale, so no Delta decimal type fits every value: the exact digits
+            // as text.
+            return new Plan(column, StringType.STRING, v -> LogicalTypes.decode(v, schema) instanceof BigDecimal d
+                    ? d.toPlainString() : json(v, schema));
+        }
+        if (kind == LogicalTypes.Kind.DATE) {
+            return new Plan(column, DateType.DATE, v -> Math.toIntExact(
+                    ((LocalDate) LogicalTypes.decode(v, schema)).toEpochDay()));
+        }
+        if (kind == LogicalTypes.Kind.INSTANT) {
+            return new Plan(column, TimestampType.TIMESTAMP,
+                    v -> LogicalTypes.epochMicros(LogicalTypes.epochInstant(v, schema)));
+        }
+        if (kind == LogicalTypes.Kind.LOCAL_DATE_TIME) {
+            // Debezium's epoch counts of a timestamp without time zone are its local date-time read as UTC, as
+            // Delta's TIMESTAMP_NTZ microseconds are.
+            return new Plan(column, TimestampNTZType.TIMESTAMP_NTZ,
+                    v -> LogicalTypes.epochMicros(LogicalTypes.epochInstant(v, schema)));
+        }
+        if (kind == LogicalTypes.Kind.OFFSET_DATE_TIME) {
+            return new Plan(column, TimestampType.TIMESTAMP,
+                    v -> LogicalTypes.epochMicros(((OffsetDateTime) LogicalTypes.decode(v, schema)).toInstant()));
+        }
+        if (kind == LogicalTypes.Kind.TIME) {
+            // Delta has no time type: microseconds since midnight, which also hold 24:00:00 and MySQL's durations.
+            return new Plan(column, LongType.LONG, v -> Math.floorDiv(LogicalTypes.nanosOfDay(v, schema), 1_000L));
+        }
+        return switch (schema.type()) {
+            case INT8 -> new Plan(column, ByteType.BYTE, v -> v);
+            case INT16 -> new Plan(column, ShortType.SHORT, v -> v);
+            case INT32 -> new Plan(column, IntegerType.INTEGER, v -> v);
+            case INT64 -> new Plan(column, LongType.LONG, v -> v);
+            case FLOAT32 -> new Plan(column, FloatType.FLOAT, v -> v);
+            case FLOAT64 -> new Plan(column, DoubleType.DOUBLE, v -> v);
+            case BOOLEAN -> new Plan(column, BooleanType.BOOLEAN, v -> v);
+            case STRING -> new Plan(column, StringType.STRING, v -> v);
+            case BYTES -> new Plan(column, BinaryType.BINARY, LogicalTypes::bytes);
+            case STRUCT, MAP, ARRAY -> new Plan(column, StringType.STRING, v -> json(v, schema));
+        };
     }
 
     /** The column type and converted value of a schemaless value; null for a null value (type unknown). */
@@ -144,7 +118,7 @@ public final class DeltaTypes {
             return new Plan(column, BooleanType.BOOLEAN, v -> v);
         }
         if (value instanceof byte[] || value instanceof ByteBuffer) {
-            return new Plan(column, BinaryType.BINARY, DeltaTypes::bytes);
+            return new Plan(column, BinaryType.BINARY, LogicalTypes::bytes);
         }
         if (value instanceof BigDecimal) {
             return new Plan(column, StringType.STRING, v -> ((BigDecimal) v).toPlainString());
@@ -152,7 +126,7 @@ public final class DeltaTypes {
         if (value instanceof String) {
             return new Plan(column, StringType.STRING, v -> v);
         }
-        return new Plan(column, StringType.STRING, DeltaTypes::json);
+        return new Plan(column, StringType.STRING, v -> json(v, null));
     }
 
     /**
@@ -239,73 +213,8 @@ public final class DeltaTypes {
         return epochMillis * 1000;
     }
 
-    private static long zonedMicros(String text) {
-        try {
-            Instant instant = OffsetDateTime.parse(text).toInstant();
-            return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1000;
-        } catch (DateTimeParseException e) {
-            throw new DataException("'" + text + "' is not an ISO-8601 timestamp with offset", e);
-        }
-    }
-
-    private static Object variableScaleDecimal(Object value) {
-        if (value instanceof Struct s) {
-            int scale = s.getInt32("scale");
-            byte[] bytes = bytes(s.get("value"));
-            return new BigDecimal(new BigInteger(bytes), scale).toPlainString();
-        }
-        return value.toString();
-    }
-
-    private static byte[] bytes(Object value) {
-        if (value instanceof byte[] b) {
-            return b;
-        }
-        if (value instanceof ByteBuffer buffer) {
-            ByteBuffer copy = buffer.duplicate();
-            byte[] out = new byte[copy.remaining()];
-            copy.get(out);
-            return out;
-        }
-        throw new DataException("expected bytes, got " + value.getClass().getSimpleName());
-    }
-
-    private static String json(Object value) {
-        try {
-            return JSON.writeValueAsString(plain(value));
-        } catch (JsonProcessingException e) {
-            throw new DataException("cannot write a value as JSON: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    /** Structs as maps, bytes as base64, so Jackson writes them as JSON. */
-    private static Object plain(Object value) {
-        if (value instanceof Struct struct) {
-            Map<String, Object> map = new LinkedHashMap<>();
-            for (Field field : struct.schema().fields()) {
-                map.put(field.name(), plain(struct.get(field)));
-            }
-            return map;
-        }
-        if (value instanceof Map<?, ?> map) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            map.forEach((k, v) -> out.put(String.valueOf(k), plain(v)));
-            return out;
-        }
-        if (value instanceof List<?> list) {
-            List<Object> out = new ArrayList<>(list.size());
-            list.forEach(v -> out.add(plain(v)));
-            return out;
-        }
-        if (value instanceof ByteBuffer buffer) {
-            return bytes(buffer);
-        }
-        if (value instanceof java.util.Date date) {
-            return date.toInstant().toString();
-        }
-        if (value instanceof LocalDate date) {
-            return date.toString();
-        }
-        return value;
+    /** Structs, maps and lists as JSON text, as the EventStoreDB sink writes event data. */
+    private static String json(Object value, Schema schema) {
+        return new String(JSON.toBytes(value, schema), StandardCharsets.UTF_8);
     }
 }

@@ -85,10 +85,6 @@ final class Iso8601 {
         }
     }
 
-    static String format(Date date) {
-        return DateTimeFormatter.ISO_INSTANT.format(date.toInstant());
-    }
-
     static boolean isMidnightUtc(Date date) {
         return Math.floorMod(date.getTime(), MILLIS_PER_DAY) == 0;
     }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.io.SegmentedStringWriter;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.cdcconnect.event.values.JsonValues;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,6 +27,9 @@ import java.util.Map;
  * their field order; duplicate keys are an error rather than a silently dropped value.
  */
 public final class JsonText {
+
+    /** Scalars as the sinks write them: decimals with plain digits, bytes in base64, dates as ISO-8601 instants. */
+    private static final JsonValues SCALARS = new JsonValues(JsonValues.DecimalFormat.NUMBER);
 
     private final ObjectMapper mapper;
     private final JsonFactory factory;
@@ -77,7 +81,8 @@ public final class JsonText {
     }
 
     /**
-     * Text for a STRING field: strings as they are, everything else as its JSON text.
+     * Text for a STRING field: strings as they are, everything else as its JSON text (numbers, booleans and
+     * timestamps unquoted).
      *
      * @param depth nesting level of the object or array holding the value (the document itself is 1)
      */
@@ -85,18 +90,11 @@ public final class JsonText {
         if (value instanceof String s) {
             return s;
         }
-        if (value instanceof Long || value instanceof Integer || value instanceof Boolean
-                || value instanceof Double || value instanceof Short || value instanceof Byte
-                || value instanceof BigInteger || value instanceof Float) {
-            return value.toString();
+        if (value instanceof Map || value instanceof List) {
+            return json(value, path, depth);
         }
-        if (value instanceof BigDecimal d) {
-            return d.toString();
-        }
-        if (value instanceof Date d) {
-            return Iso8601.format(d);
-        }
-        return json(value, path, depth);
+        checkScalar(value, path);
+        return SCALARS.toText(value, null);
     }
 
     /** The value's JSON text (strings quoted). */
@@ -113,19 +111,7 @@ public final class JsonText {
     }
 
     private void write(JsonGenerator g, Object value, String path, int depth) throws IOException {
-        if (value == null) {
-            g.writeNull();
-        } else if (value instanceof String s) {
-            g.writeString(s);
-        } else if (value instanceof Long l) {
-            g.writeNumber(l);
-        } else if (value instanceof Integer i) {
-            g.writeNumber(i);
-        } else if (value instanceof Double d) {
-            g.writeNumber(d);
-        } else if (value instanceof Boolean b) {
-            g.writeBoolean(b);
-        } else if (value instanceof Map<?, ?> map) {
+        if (value instanceof Map<?, ?> map) {
             if (depth + 1 > maxDepth) {
                 throw InferenceFailure.tooDeep(path, maxDepth);
             }
@@ -145,25 +131,18 @@ public final class JsonText {
                 write(g, element, path + "[]", depth + 1);
             }
             g.writeEndArray();
-        } else if (value instanceof BigDecimal d) {
-            g.writeNumber(d);
-        } else if (value instanceof BigInteger i) {
-            g.writeNumber(i);
-        } else if (value instanceof Float f) {
-            g.writeNumber(f);
-        } else if (value instanceof Short s) {
-            g.writeNumber(s);
-        } else if (value instanceof Byte b) {
-            g.writeNumber(b);
-        } else if (value instanceof byte[] bytes) {
-            g.writeBinary(bytes);
-        } else if (value instanceof ByteBuffer buffer) {
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.duplicate().get(bytes);
-            g.writeBinary(bytes);
-        } else if (value instanceof Date d) {
-            g.writeString(Iso8601.format(d));
         } else {
+            checkScalar(value, path);
+            SCALARS.write(g, value, null);
+        }
+    }
+
+    /** Only what a JSON document holds, or a schemaless converter gives in its place, is written. */
+    private static void checkScalar(Object value, String path) {
+        if (!(value == null || value instanceof String || value instanceof Boolean || value instanceof Long
+                || value instanceof Integer || value instanceof Short || value instanceof Byte || value instanceof Double
+                || value instanceof Float || value instanceof BigDecimal || value instanceof BigInteger
+                || value instanceof byte[] || value instanceof ByteBuffer || value instanceof Date)) {
             throw Values.unsupported(value, path);
         }
     }

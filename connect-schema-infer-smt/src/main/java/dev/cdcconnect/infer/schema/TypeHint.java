@@ -1,5 +1,6 @@
 package dev.cdcconnect.infer.schema;
 
+import dev.cdcconnect.event.values.LogicalTypes;
 import org.apache.kafka.connect.data.Date;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
@@ -25,13 +26,13 @@ import java.util.regex.Pattern;
 public record TypeHint(Type type, int precision, int scale) {
 
     /** Schema name of Debezium's epoch microseconds, which Debezium's JDBC sink maps to {@code timestamp(6)}. */
-    public static final String MICRO_TIMESTAMP_SCHEMA_NAME = "io.debezium.time.MicroTimestamp";
+    public static final String MICRO_TIMESTAMP_SCHEMA_NAME = LogicalTypes.DEBEZIUM_MICRO_TIMESTAMP;
 
     /** Schema name of Debezium's microseconds since midnight, which Debezium's JDBC sink maps to {@code time(6)}. */
-    public static final String MICRO_TIME_SCHEMA_NAME = "io.debezium.time.MicroTime";
+    public static final String MICRO_TIME_SCHEMA_NAME = LogicalTypes.DEBEZIUM_MICRO_TIME;
 
     /** Schema name Debezium's JDBC sink maps to a {@code json} column. */
-    public static final String JSON_SCHEMA_NAME = "io.debezium.data.Json";
+    public static final String JSON_SCHEMA_NAME = LogicalTypes.DEBEZIUM_JSON;
 
     /** The type names a hint may use. */
     public static final String VALID_TYPES =
@@ -219,13 +220,8 @@ public record TypeHint(Type type, int precision, int scale) {
     }
 
     private Object bytes(Object v, String path) {
-        if (v instanceof byte[]) {
-            return v;
-        }
-        if (v instanceof ByteBuffer b) {
-            byte[] bytes = new byte[b.remaining()];
-            b.duplicate().get(bytes);
-            return bytes;
+        if (v instanceof byte[] || v instanceof ByteBuffer) {
+            return LogicalTypes.bytes(v);
         }
         if (v instanceof String s) {
             try {

@@ -1,5 +1,7 @@
 package dev.cdcconnect.infer.schema;
 
+import dev.cdcconnect.event.values.LogicalTypes;
+
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -176,15 +178,7 @@ final class Values {
     }
 
     static Object toBytes(Object v) {
-        if (v instanceof byte[]) {
-            return v;
-        }
-        if (v instanceof ByteBuffer b) {
-            byte[] bytes = new byte[b.remaining()];
-            b.duplicate().get(bytes);
-            return bytes;
-        }
-        return NO_FIT;
+        return v instanceof byte[] || v instanceof ByteBuffer ? LogicalTypes.bytes(v) : NO_FIT;
     }
 
     static Object toTimestamp(Object v) {

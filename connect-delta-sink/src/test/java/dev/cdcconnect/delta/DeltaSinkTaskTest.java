@@ -73,6 +73,17 @@ class DeltaSinkTaskTest {
                 .put("photo", new byte[] {1, 2, 3});
     }
 
+    /** A customer row after the source table got a column, {@code loyalty BIGINT}. */
+    static Struct customerWithLoyalty(int id, String name) {
+        SchemaBuilder wider = SchemaBuilder.struct().name("dbserver1.public.customers.Value");
+        ROW.fields().forEach(f -> wider.field(f.name(), f.schema()));
+        wider.field("loyalty", Schema.OPTIONAL_INT64_SCHEMA);
+        Struct row = new Struct(wider.build());
+        Struct base = customer(id, name);
+        base.schema().fields().forEach(f -> row.put(f.name(), base.get(f)));
+        return row.put("loyalty", 5L);
+    }
+
     SinkRecord change(TopicPartition partition, long offset, Operation op, Struct before, Struct after) {
         postgres.lsn(1000 + offset).txId(500 + offset).tsMs(1_700_000_000_000L + offset);
         Struct value = postgres.struct(op, before, after);
@@ -316,12 +327,7 @@ class DeltaSinkTaskTest {
         task.put(inserts(P0, 0, 1));
         task.close(List.of(P0));
         task.open(List.of(P0));
-        SchemaBuilder wider = SchemaBuilder.struct().name("dbserver1.public.customers.Value");
-        ROW.fields().forEach(f -> wider.field(f.name(), f.schema()));
-        wider.field("loyalty", Schema.OPTIONAL_INT64_SCHEMA);
-        Struct row = new Struct(wider.build());
-        customer(2, "Bo").schema().fields().forEach(f -> row.put(f.name(), customer(2, "Bo").get(f)));
-        row.put("loyalty", 5L);
+        Struct row = customerWithLoyalty(2, "Bo");
 
         assertThatThrownBy(() -> task.put(List.of(change(P0, 1, Operation.CREATE, null, row))))
                 .isInstanceOf(ConnectException.class)
@@ -349,5 +355,135 @@ class DeltaSinkTaskTest {
                 .containsExactly(LocalDate.of(2024, 6, 1), LocalDate.of(2024, 6, 2), LocalDate.of(2024, 6, 1),
                         LocalDate.of(2024, 6, 2));
         assertThat(Files.isDirectory(root.resolve("customers/_cdc_source_date=2024-06-01"))).isTrue();
+    }
+
+    @Test
+    void aCheckpointIsWrittenEveryIntervalCommitsAndReadersStartFromIt() throws Exception {
+        TestContext context = new TestContext(false, P0);
+        DeltaSinkTask task = start(context, props(DeltaSinkConfig.CHECKPOINT_INTERVAL, "3"));
+        for (int commit = 0; commit < 8; commit++) {
+            task.put(inserts(P0, commit * 10L, commit * 10L + 10));
+            task.close(List.of(P0));
+            task.open(List.of(P0));
+        }
+        task.close(List.of(P0));
+        task.stop();
+
+        Path log = root.resolve("customers/_delta_log");
+        try (Stream<Path> files = Files.list(log)) {
+            assertThat(files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".checkpoint.parquet")).sorted())
+                    .containsExactly("00000000000000000003.checkpoint.parquet",
+                            "00000000000000000006.checkpoint.parquet");
+        }
+        assertThat(Files.readString(log.resolve("_last_checkpoint"))).contains("\"version\":6");
+        // Without the commits the checkpoint replaces (as after log clean-up), only the checkpoint gives the state.
+        for (int version = 0; version < 6; version++) {
+            Files.delete(log.resolve(String.format("%020d.json", version)));
+        }
+        DeltaReader reader = new DeltaReader();
+        assertThat(reader.snapshot(table()).getVersion()).isEqualTo(7);
+        assertThat(reader.rows(table())).extracting(r -> r.get("_cdc_kafka_offset"))
+                .containsExactlyElementsOf(Stream.iterate(0L, i -> i + 1).limit(80).toList());
+        // The offsets in the checkpoint's domain metadata: a restarted task skips what the table holds.
+        DeltaSinkTask restarted = start(new TestContext(false, P0), props(DeltaSinkConfig.CHECKPOINT_INTERVAL, "3"));
+        restarted.put(inserts(P0, 0, 85));
+        restarted.close(List.of(P0));
+        restarted.stop();
+        assertThat(reader.rows(table())).extracting(r -> r.get("_cdc_kafka_offset"))
+                .containsExactlyElementsOf(Stream.iterate(0L, i -> i + 1).limit(85).toList());
+    }
+
+    @Test
+    void tasksWritingOneTableConcurrentlyLoseAndRepeatNoRow() throws Exception {
+        int tasks = 4;
+        int batches = 12;
+        int batchSize = 50;
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (int p = 0; p < tasks; p++) {
+            partitions.add(new TopicPartition(TOPIC, p));
+        }
+        long end = (long) batches * batchSize;
+        Map<TopicPartition, List<SinkRecord>> records = new HashMap<>();
+        partitions.forEach(p -> records.put(p, inserts(p, 0, end)));
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(tasks);
+        try {
+            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+            var startLine = new java.util.concurrent.CyclicBarrier(tasks);
+            for (TopicPartition partition : partitions) {
+                running.add(pool.submit(() -> {
+                    TestContext context = new TestContext(false, partition);
+                    DeltaSinkTask task = start(context, props());
+                    startLine.await();
+                    long next = 0;
+                    for (int round = 0; next < end && round < 10 * batches; round++) {
+                        long to = Math.min(end, next + batchSize);
+                        task.put(records.get(partition).subList((int) next, (int) to));
+                        // A commit per batch (as when partitions are revoked), so the tasks race for versions.
+                        task.close(List.of(partition));
+                        task.open(List.of(partition));
+                        // What the worker does when a task rewinds: deliver again from there.
+                        Long rewound = context.rewound.remove(partition);
+                        next = rewound != null ? rewound : to;
+                    }
+                    task.stop();
+                    return null;
+                }));
+            }
+            for (var future : running) {
+                future.get(5, java.util.concurrent.TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        DeltaReader reader = new DeltaReader();
+        List<Map<String, Object>> rows = reader.rows(table());
+        assertThat(rows).hasSize(tasks * batches * batchSize);
+        for (TopicPartition partition : partitions) {
+            assertThat(rows.stream().filter(r -> r.get("_cdc_kafka_partition").equals(partition.partition()))
+                    .map(r -> r.get("_cdc_kafka_offset")))
+                    .containsExactlyElementsOf(Stream.iterate(0L, i -> i + 1).limit(batches * batchSize).toList());
+        }
+        assertThat(reader.commits(table())).isGreaterThan(tasks);
+    }
+
+    @Test
+    void aNewSourceColumnGoesToTheDeadLetterQueueNamingTheColumnAndTheRestIsWritten() {
+        TestContext context = new TestContext(true, P0);
+        DeltaSinkTask task = start(context, props());
+        task.put(inserts(P0, 0, 2));
+        task.close(List.of(P0));
+        task.open(List.of(P0));
+        task.put(List.of(change(P0, 2, Operation.CREATE, null, customerWithLoyalty(2, "Bo"))));
+        task.put(inserts(P0, 3, 5));
+        task.close(List.of(P0));
+
+        assertThat(context.reported).hasSize(1);
+        assertThat(context.reported.get(0).record().kafkaOffset()).isEqualTo(2);
+        assertThat(context.reported.get(0).error().getMessage())
+                .contains(TOPIC + "-0 offset 2")
+                .contains("column loyalty (BIGINT) is not in Delta table")
+                .contains("ADD COLUMNS (loyalty BIGINT)");
+        assertThat(new DeltaReader().rows(table())).extracting(r -> r.get("_cdc_kafka_offset"))
+                .containsExactly(0L, 1L, 3L, 4L);
+    }
+
+    @Test
+    void deltaKernelStillCannotAddAColumnToATable() {
+        // Why a new source column is an errant record: when a Delta Kernel upgrade allows this, the sink can
+        // add nullable columns instead.
+        DeltaSinkTask task = start(new TestContext(false, P0), props());
+        task.put(inserts(P0, 0, 1));
+        task.close(List.of(P0));
+        task.stop();
+        var engine = io.delta.kernel.defaults.engine.DefaultEngine.create(new org.apache.hadoop.conf.Configuration());
+        var table = io.delta.kernel.Table.forPath(engine, table());
+        var schema = table.getLatestSnapshot(engine).getSchema()
+                .add("loyalty", io.delta.kernel.types.LongType.LONG, true);
+
+        assertThatThrownBy(() -> table.createTransactionBuilder(engine, "test", io.delta.kernel.Operation.WRITE)
+                .withSchema(engine, schema).build(engine))
+                .isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("Evolution is not currently supported");
     }
 }

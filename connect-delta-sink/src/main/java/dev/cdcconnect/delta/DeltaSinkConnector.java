@@ -1,12 +1,15 @@
 package dev.cdcconnect.delta;
 
+import dev.cdcconnect.delta.table.Storage;
 import dev.cdcconnect.support.DeadLetterQueue;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
 
@@ -26,8 +29,38 @@ public final class DeltaSinkConnector extends SinkConnector {
 
     @Override
     public void start(Map<String, String> props) {
-        new DeltaSinkConfig(props);
+        DeltaSinkConfig config = new DeltaSinkConfig(props);
+        Storage.multiWriterProblem(config, maxTasks(props)).ifPresent(problem -> {
+            throw new ConfigException(problem);
+        });
         this.props = Map.copyOf(props);
+    }
+
+    @Override
+    public Config validate(Map<String, String> connectorConfigs) {
+        Config result = super.validate(connectorConfigs);
+        boolean valid = result.configValues().stream().allMatch(v -> v.errorMessages().isEmpty());
+        if (valid) {
+            DeltaSinkConfig config;
+            try {
+                config = new DeltaSinkConfig(connectorConfigs);
+            } catch (ConfigException e) {
+                return result;
+            }
+            Storage.multiWriterProblem(config, maxTasks(connectorConfigs))
+                    .ifPresent(problem -> result.configValues().stream()
+                            .filter(v -> v.name().equals(DeltaSinkConfig.TABLE_ROOT))
+                            .forEach(v -> v.addErrorMessage(problem)));
+        }
+        return result;
+    }
+
+    private static int maxTasks(Map<String, String> props) {
+        try {
+            return Integer.parseInt(props.getOrDefault("tasks.max", "1").trim());
+        } catch (NumberFormatException e) {
+            return 1; // the worker reports a bad tasks.max itself
+        }
     }
 
     @Override

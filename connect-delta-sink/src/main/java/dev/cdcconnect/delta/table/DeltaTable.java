@@ -217,7 +217,7 @@ public final class DeltaTable {
                 }
                 String column = columns.get(i);
                 throw new DataException("column " + column + " (" + DeltaTypes.sqlName(row.types().get(i)) + ") is not in Delta table "
-                        + path + ": Delta Kernel cannot add a column to a table without column mapping; add it "
+                        + path + ": Delta Kernel cannot add a column to an existing table; add it "
                         + "(for example ALTER TABLE delta.`" + path + "` ADD COLUMNS (" + column + " "
                         + DeltaTypes.sqlName(row.types().get(i)) + ") in Spark) and restart the task");
             }

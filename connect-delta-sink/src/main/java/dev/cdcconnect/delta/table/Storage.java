@@ -5,6 +5,7 @@ import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import java.io.IOException;
 import java.util.Locale;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 
 /** Delta Kernel's default engine over Hadoop file systems, set up from the sink's storage settings. */
@@ -45,6 +46,34 @@ public final class Storage {
             }
         });
         return conf;
+    }
+
+    /** The Hadoop setting naming the Delta log store Delta Kernel's default engine uses for a URI scheme. */
+    public static String logStoreKey(String scheme) {
+        return "io.delta.kernel.logStore." + scheme + ".impl";
+    }
+
+    /**
+     * Why this many tasks could lose commits on the sink's storage, or empty when they cannot. On {@code s3a://}
+     * Delta Kernel's default log store ({@code S3SingleDriverLogStore}) keeps two writers from writing the same
+     * commit file only within one JVM (S3 has no put-if-absent it uses): tasks on two workers writing one table
+     * could overwrite each other's commit, and the rows of the first would be lost. Several tasks are allowed
+     * when a log store is named: one that excludes writers across JVMs, or the single-driver one itself to say
+     * that every task runs in one worker.
+     */
+    public static Optional<String> multiWriterProblem(DeltaSinkConfig config, int maxTasks) {
+        String key = logStoreKey("s3a");
+        if (maxTasks <= 1 || !config.tableRoot().startsWith("s3a://")
+                || config.hadoopSettings().get(key) != null) {
+            return Optional.empty();
+        }
+        return Optional.of("tasks.max=" + maxTasks + " with an s3a:// table root: Delta Kernel's log store for S3 "
+                + "(S3SingleDriverLogStore) keeps writers from writing the same commit only within one worker, so "
+                + "tasks on different workers writing one table could overwrite each other's commits and lose rows. "
+                + "Use tasks.max=1; or set " + DeltaSinkConfig.HADOOP_PREFIX + key + " to a log store that excludes "
+                + "concurrent writers across workers (its jar in the plugin folder), or to "
+                + "io.delta.storage.S3SingleDriverLogStore to declare that every task of this connector runs in one "
+                + "worker (a standalone worker or a one-worker cluster)");
     }
 
     public static Engine engine(DeltaSinkConfig config) {

@@ -72,9 +72,6 @@ public final class CassandraWriter {
     private record BatchKey(Object target, Object key) {
     }
 
-    private record Pending(List<Bound> writes, CompletableFuture<Void> done) {
-    }
-
     private final CqlSession session;
     private final TableCatalog catalog;
     private final CqlValues values;
@@ -91,12 +88,13 @@ public final class CassandraWriter {
     }
 
     /**
-     * Writes the changes and waits until every write is acknowledged or has failed.
+     * Binds the changes and sends their writes, waiting only while {@code maxInFlight} writes are in flight; the
+     * answer completes once every write is acknowledged or has failed.
      *
-     * @return the changes that cannot be written, with the reason
-     * @throws TransientWriteException when a write still failed for a transient reason after the retries
+     * @return the changes that cannot be written, with the reason; failed with {@link TransientWriteException}
+     * when a write still failed for a transient reason after the retries
      */
-    public List<RecordFailure> write(List<Change> changes) {
+    public CompletableFuture<List<RecordFailure>> write(List<Change> changes) {
         List<RecordFailure> failures = new ArrayList<>();
         Map<RowKey, List<Bound>> latest = new LinkedHashMap<>();
         for (Change change : changes) {
@@ -107,8 +105,9 @@ public final class CassandraWriter {
                 failures.add(new RecordFailure(change, e.getMessage(), e));
             } catch (RuntimeException e) {
                 if (Failures.isTransient(e)) {
-                    throw new TransientWriteException("Cannot prepare the write of " + change.position() + " to "
-                            + change.table() + ": " + Failures.describe(e), Failures.unwrap(e));
+                    return CompletableFuture.failedFuture(new TransientWriteException("Cannot prepare the write of "
+                            + change.position() + " to " + change.table() + ": " + Failures.describe(e),
+                            Failures.unwrap(e)));
                 }
                 failures.add(new RecordFailure(change, Failures.describe(e), Failures.unwrap(e)));
             }
@@ -120,44 +119,42 @@ public final class CassandraWriter {
                 partitions.computeIfAbsent(batchKey(bound, tokens), k -> new ArrayList<>()).add(bound);
             }
         }
-        List<Pending> pending = new ArrayList<>();
+        List<CompletableFuture<List<RecordFailure>>> outcomes = new ArrayList<>();
         for (List<Bound> partition : partitions.values()) {
             int from = 0;
             while (from < partition.size()) {
                 int to = chunkEnd(partition, from);
-                List<Bound> chunk = partition.subList(from, to);
-                pending.add(new Pending(chunk, submit(statement(chunk))));
+                outcomes.add(send(partition.subList(from, to)));
                 from = to;
             }
         }
-        Throwable transientFailure = null;
-        for (Pending p : pending) {
-            Throwable failure = outcome(p.done());
-            if (failure == null) {
-                continue;
-            }
-            if (Failures.isTransient(failure)) {
-                transientFailure = failure;
-            } else if (p.writes().size() > 1) {
-                // Find the statements the server rejects: the others of the batch are written on their own.
-                List<Pending> single = p.writes().stream().map(b -> new Pending(List.of(b), submit(b.statement()))).toList();
-                for (Pending s : single) {
-                    Throwable f = outcome(s.done());
-                    if (f != null && Failures.isTransient(f)) {
-                        transientFailure = f;
-                    } else if (f != null) {
-                        failures.add(rejected(s.writes().get(0), f));
+        return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            outcomes.forEach(outcome -> failures.addAll(outcome.join()));
+            return failures;
+        });
+    }
+
+    /** The writes of a batch (or a single write): the records Cassandra rejects, or a transient failure. */
+    private CompletableFuture<List<RecordFailure>> send(List<Bound> chunk) {
+        return submit(statement(chunk)).handle((ok, error) -> error == null ? null : Failures.unwrap(error))
+                .thenCompose(failure -> {
+                    if (failure == null) {
+                        return CompletableFuture.completedFuture(List.of());
                     }
-                }
-            } else {
-                failures.add(rejected(p.writes().get(0), failure));
-            }
-        }
-        if (transientFailure != null) {
-            throw new TransientWriteException("Writes to Cassandra still fail after " + settings.retryMaxAttempts()
-                    + " retries: " + Failures.describe(transientFailure), Failures.unwrap(transientFailure));
-        }
-        return failures;
+                    if (Failures.isTransient(failure)) {
+                        return CompletableFuture.failedFuture(new TransientWriteException("Writes to Cassandra still "
+                                + "fail after " + settings.retryMaxAttempts() + " retries: "
+                                + Failures.describe(failure), failure));
+                    }
+                    if (chunk.size() == 1) {
+                        return CompletableFuture.completedFuture(List.of(rejected(chunk.get(0), failure)));
+                    }
+                    // Find the statements the server rejects: the others of the batch are written on their own (sent
+                    // from a thread of their own: sending waits for room among the writes in flight).
+                    return CompletableFuture.supplyAsync(() -> chunk.stream().map(bound -> send(List.of(bound))).toList())
+                            .thenCompose(singles -> CompletableFuture.allOf(singles.toArray(CompletableFuture[]::new))
+                                    .thenApply(done -> singles.stream().flatMap(single -> single.join().stream()).toList()));
+                });
     }
 
     private int chunkEnd(List<Bound> writes, int from) {
@@ -198,15 +195,6 @@ public final class CassandraWriter {
     private RecordFailure rejected(Bound bound, Throwable failure) {
         return new RecordFailure(bound.change(), "Cassandra rejected the write to " + bound.change().table() + ": "
                 + Failures.describe(failure), Failures.unwrap(failure));
-    }
-
-    private static Throwable outcome(CompletableFuture<Void> done) {
-        try {
-            done.join();
-            return null;
-        } catch (RuntimeException e) {
-            return Failures.unwrap(e);
-        }
     }
 
     /**

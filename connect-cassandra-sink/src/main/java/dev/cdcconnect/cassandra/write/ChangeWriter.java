@@ -4,14 +4,18 @@ import dev.cdcconnect.cassandra.mapping.Change;
 import dev.cdcconnect.cassandra.mapping.ChangeMapper;
 import dev.cdcconnect.support.DeadLetterQueue;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -26,15 +30,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sink's writer: maps records to changes, buffers them, and has the {@link CassandraWriter} apply them when
+ * The sink's writer: maps records to changes, buffers them, and has the {@link CassandraWriter} send them when
  * {@code flushRecords} are waiting, when the oldest has waited {@code flushInterval} (on a timer of its own, so no
- * further record or offset commit is needed), or when offsets are to be committed. Records that cannot be written
- * go to the dead letter queue. Offsets are committable only once every record up to them is written, or
- * acknowledged by the dead letter queue, and never past the first change of a commit millisecond whose changes
- * may go on (see {@link dev.cdcconnect.cassandra.mapping.WriteTimestamps#openRunStart}).
+ * further record or offset commit is needed), or when offsets are to be committed. Sending does not wait for the
+ * writes: the task maps the next records while they are in flight (at most {@code write.max.concurrent.requests}).
+ * Records that cannot be written go to the dead letter queue. Offsets are committable only once every record up
+ * to them is written, or acknowledged by the dead letter queue, and never past the first change of a commit
+ * millisecond whose changes may go on (see {@link dev.cdcconnect.cassandra.mapping.WriteTimestamps#openRunStart}).
  *
- * <p>Every method, and the timer's flush, holds this writer's lock: a timed flush never runs beside the task's
- * put, commit or partition revocation. A failure of a timed flush is thrown by the task's next {@link #put}.
+ * <p>Every method, the timer and the handling of finished writes hold this writer's lock: none runs beside the
+ * task's put, commit or partition revocation. What finished writes fail with is thrown by the task's next call.
  */
 public final class ChangeWriter implements AutoCloseable {
 
@@ -43,23 +48,47 @@ public final class ChangeWriter implements AutoCloseable {
     private record Position(TopicPartition partition, long offset) {
     }
 
+    /** Records received, with their changes, in arrival order. */
+    private static final class Batch {
+        final List<Change> changes = new ArrayList<>();
+        final Set<Position> positions = new HashSet<>();
+        final Map<TopicPartition, Long> maxOffsets = new HashMap<>();
+        long oldestChange;
+
+        void add(Batch later) {
+            if (changes.isEmpty()) {
+                oldestChange = later.oldestChange;
+            }
+            changes.addAll(later.changes);
+            positions.addAll(later.positions);
+            later.maxOffsets.forEach((partition, offset) -> maxOffsets.merge(partition, offset, Math::max));
+        }
+    }
+
+    /** A batch whose writes were sent, and what they came to. */
+    private record Flight(Batch batch, CompletableFuture<List<RecordFailure>> outcome) {
+    }
+
     private final ChangeMapper mapper;
     private final CassandraWriter writer;
     private final DeadLetterQueue deadLetters;
     private final int flushRecords;
     private final long flushIntervalNanos;
+    /** The flush timer, and the thread that handles finished writes. */
     private final ScheduledExecutorService timer;
 
-    /** Changes waiting to be written, in arrival order. */
-    private final List<Change> buffer = new ArrayList<>();
-    /** Every record received and not yet written or settled, with the changes buffered for it. */
+    /** Records received and not yet sent. */
+    private Batch buffer = new Batch();
+    /** Batches sent, oldest first: a batch's offsets are committable once it and every earlier one are settled. */
+    private final Deque<Flight> inFlight = new ArrayDeque<>();
+    /** Every record received and not yet written or settled: in the buffer or in flight. */
     private final Set<Position> pending = new HashSet<>();
-    private final Map<TopicPartition, Long> pendingMaxOffset = new HashMap<>();
     private final Map<TopicPartition, OffsetAndMetadata> acknowledged = new HashMap<>();
-    private long oldestBuffered;
     private ScheduledFuture<?> timedFlush;
-    /** What a timed flush failed with: thrown by the next put. */
-    private ConnectException timedFlushFailure;
+    /** Writes still failed for a transient reason: thrown once by the next call, the records sent again later. */
+    private RetriableException retry;
+    /** A record that cannot be written and that no dead letter queue took, or a bug: fails the task. */
+    private ConnectException failure;
     private boolean closed;
 
     public ChangeWriter(ChangeMapper mapper, CassandraWriter writer, DeadLetterQueue deadLetters, int flushRecords,
@@ -70,29 +99,22 @@ public final class ChangeWriter implements AutoCloseable {
         this.flushRecords = flushRecords;
         this.flushIntervalNanos = flushInterval.toNanos();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, name + "-flush");
+            Thread thread = new Thread(r, name + "-writer");
             thread.setDaemon(true);
             return thread;
         });
     }
 
     /**
-     * Buffers the records' changes; writes the buffer when it is full or its oldest change has waited long enough.
+     * Buffers the records' changes; sends the buffer when it is full or its oldest change has waited long enough.
      *
-     * @throws RetriableException when writes still fail for a transient reason after the retries (here or in a
-     *                            timed flush): the records are to be delivered again, the buffer is kept
-     * @throws ConnectException   when a record cannot be written and the dead letter queue does not take it
+     * @throws RetriableException when writes still failed for a transient reason after the retries: the records
+     *                            are to be delivered again (what is buffered or was sent is kept and sent again)
+     * @throws ConnectException   when a record cannot be written and no dead letter queue took it
      */
     public synchronized void put(Collection<SinkRecord> records) {
         deadLetters.throwIfFailed();
-        if (timedFlushFailure != null) {
-            ConnectException failure = timedFlushFailure;
-            // A retriable failure is thrown once (the worker then delivers the records again); any other fails the task.
-            if (failure instanceof RetriableException) {
-                timedFlushFailure = null;
-            }
-            throw failure;
-        }
+        throwFailure();
         for (SinkRecord record : records) {
             // A transform may have renamed the topic (to pick the table): offsets are the original partition's.
             Position position = new Position(originalPartition(record), record.originalKafkaOffset());
@@ -100,42 +122,53 @@ public final class ChangeWriter implements AutoCloseable {
                 // Delivered again after a retriable failure: its change is still buffered.
                 continue;
             }
-            pendingMaxOffset.merge(position.partition(), position.offset(), Math::max);
+            buffer.positions.add(position);
+            buffer.maxOffsets.merge(position.partition(), position.offset(), Math::max);
             try {
                 Optional<Change> change = mapper.map(record);
                 if (change.isPresent()) {
-                    if (buffer.isEmpty()) {
-                        oldestBuffered = System.nanoTime();
+                    if (buffer.changes.isEmpty()) {
+                        buffer.oldestChange = System.nanoTime();
                     }
-                    buffer.add(change.get());
+                    buffer.changes.add(change.get());
                 }
             } catch (IllegalArgumentException | DataException e) {
                 report(record, e.getMessage(), e);
             }
         }
-        if (buffer.size() >= flushRecords || (!buffer.isEmpty() && waited() >= flushIntervalNanos)) {
-            flush();
-        } else if (!buffer.isEmpty()) {
+        if (buffer.changes.size() >= flushRecords || due()) {
+            send();
+        } else {
             scheduleFlush();
         }
     }
 
     /**
-     * Writes what is buffered, then answers the offsets of {@code partitions} that may be committed.
+     * Sends what is buffered, waits for every write in flight, then answers the offsets of {@code partitions} that
+     * may be committed.
      *
-     * @throws RetriableException when writes still fail for a transient reason after the retries
+     * @throws RetriableException when writes still failed for a transient reason after the retries
+     * @throws ConnectException   when a record cannot be written and there is no dead letter queue
      */
     public synchronized Map<TopicPartition, OffsetAndMetadata> committableOffsets(Collection<TopicPartition> partitions) {
-        if (timedFlushFailure == null || timedFlushFailure instanceof RetriableException) {
-            try {
-                flush();
-            } catch (ConnectException e) {
-                if (e instanceof RetriableException) {
-                    throw e;
-                }
-                // The dead letter queue refused a record: the next put() fails the task; commit what is safe meanwhile.
-                LOG.debug("Not committing past a record the dead letter queue did not take: {}", e.getMessage());
-            }
+        if (failure == null) {
+            // Whatever failed before is sent again now.
+            retry = null;
+            send();
+            awaitInFlight();
+        }
+        if (failure != null && !deadLetters.isConfigured()) {
+            throw failure;
+        }
+        // A record the dead letter queue refused fails the task at the next put(); commit what is safe meanwhile.
+        if (retry != null) {
+            throwFailure();
+        }
+        try {
+            deadLetters.awaitAcknowledged(DeadLetterQueue.ACKNOWLEDGE_TIMEOUT);
+        } catch (ConnectException e) {
+            // The dead letter queue refused a record: the next put() fails the task; commit what is safe meanwhile.
+            LOG.debug("Not committing past a record the dead letter queue did not take: {}", e.getMessage());
         }
         Map<TopicPartition, OffsetAndMetadata> committable = new HashMap<>();
         for (TopicPartition partition : partitions) {
@@ -149,79 +182,139 @@ public final class ChangeWriter implements AutoCloseable {
 
     /** Drops what is buffered for revoked partitions: their next owner receives those records again. */
     public synchronized void closePartitions(Collection<TopicPartition> partitions) {
-        buffer.removeIf(c -> partitions.contains(originalPartition(c.record())));
+        awaitInFlight();
+        buffer.changes.removeIf(c -> partitions.contains(originalPartition(c.record())));
+        buffer.positions.removeIf(p -> partitions.contains(p.partition()));
+        partitions.forEach(buffer.maxOffsets::remove);
         pending.removeIf(p -> partitions.contains(p.partition()));
-        partitions.forEach(pendingMaxOffset::remove);
         partitions.forEach(acknowledged::remove);
         deadLetters.forget(partitions);
         mapper.timestamps().forget(partitions);
     }
 
-    /** Stops the timer, after any flush under way; what is still buffered is delivered again after a restart. */
+    /** Waits for the writes in flight and stops the timer; what is still buffered is delivered again after a restart. */
     @Override
     public void close() {
         synchronized (this) {
             closed = true;
+            awaitInFlight();
         }
         timer.shutdownNow();
     }
 
-    private long waited() {
-        return System.nanoTime() - oldestBuffered;
+    private void throwFailure() {
+        if (failure != null) {
+            throw failure;
+        }
+        if (retry != null) {
+            RetriableException thrown = retry;
+            retry = null;
+            throw thrown;
+        }
+    }
+
+    private boolean due() {
+        return !buffer.changes.isEmpty() && System.nanoTime() - buffer.oldestChange >= flushIntervalNanos;
     }
 
     private void scheduleFlush() {
-        if (closed || (timedFlush != null && !timedFlush.isDone())) {
+        if (closed || buffer.changes.isEmpty() || (timedFlush != null && !timedFlush.isDone())) {
             return;
         }
-        long delay = Math.max(0, flushIntervalNanos - waited());
+        long delay = Math.max(0, flushIntervalNanos - (System.nanoTime() - buffer.oldestChange));
         timedFlush = timer.schedule(this::flushIfDue, delay, TimeUnit.NANOSECONDS);
     }
 
     private synchronized void flushIfDue() {
-        if (closed || timedFlushFailure != null || buffer.isEmpty()) {
+        timedFlush = null;
+        if (closed || failure != null || retry != null) {
             return;
         }
-        if (waited() < flushIntervalNanos) {
-            // The buffer was written and filled again since this flush was scheduled.
-            timedFlush = timer.schedule(this::flushIfDue, flushIntervalNanos - waited(), TimeUnit.NANOSECONDS);
-            return;
-        }
-        try {
-            flush();
-        } catch (ConnectException e) {
-            LOG.debug("A timed flush failed; the next put reports it: {}", e.getMessage());
-            timedFlushFailure = e;
-        } catch (RuntimeException e) {
-            timedFlushFailure = new ConnectException("Writing to Cassandra failed: " + e, e);
+        if (due()) {
+            send();
+        } else {
+            // The buffer was sent and filled again since this flush was scheduled.
+            scheduleFlush();
         }
     }
 
-    private void flush() {
-        if (!buffer.isEmpty()) {
-            List<RecordFailure> failures;
+    /** Sends the buffer's writes; the timer's thread settles them once they are done. */
+    private void send() {
+        if (buffer.positions.isEmpty() || failure != null) {
+            return;
+        }
+        Batch batch = buffer;
+        buffer = new Batch();
+        CompletableFuture<List<RecordFailure>> outcome;
+        try {
+            outcome = batch.changes.isEmpty() ? CompletableFuture.completedFuture(List.of()) : writer.write(batch.changes);
+        } catch (RuntimeException e) {
+            outcome = CompletableFuture.failedFuture(e);
+        }
+        inFlight.addLast(new Flight(batch, outcome));
+        outcome.whenCompleteAsync((result, error) -> settle(), timer);
+    }
+
+    /** Settles finished batches in the order they were sent. */
+    private synchronized void settle() {
+        while (!inFlight.isEmpty() && inFlight.peekFirst().outcome().isDone()) {
+            Flight flight = inFlight.removeFirst();
             try {
-                failures = writer.write(List.copyOf(buffer));
-            } catch (TransientWriteException e) {
-                throw new RetriableException(e.getMessage() + " (" + buffer.size() + " changes will be written again)", e);
-            }
-            for (RecordFailure failure : failures) {
-                report(failure.change().record(), failure.reason(), failure.cause());
+                List<RecordFailure> failures = flight.outcome().join();
+                if (failure == null) {
+                    for (RecordFailure recordFailure : failures) {
+                        report(recordFailure.change().record(), recordFailure.reason(), recordFailure.cause());
+                    }
+                    acknowledge(flight.batch());
+                }
+            } catch (RuntimeException e) {
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                if (cause instanceof TransientWriteException) {
+                    resend(flight, cause);
+                } else if (failure == null) {
+                    failure = cause instanceof ConnectException connect ? connect
+                            : new ConnectException("Writing to Cassandra failed: " + cause, cause);
+                }
             }
         }
-        deadLetters.awaitAcknowledged(DeadLetterQueue.ACKNOWLEDGE_TIMEOUT);
-        pendingMaxOffset.forEach((partition, offset) -> {
+        notifyAll();
+    }
+
+    /**
+     * Writes still failed for a transient reason: the batch and every later one go back to the buffer, to be
+     * written again whole (writes are idempotent), and nothing after them is committable until they are written.
+     */
+    private void resend(Flight failed, Throwable cause) {
+        Batch again = failed.batch();
+        for (Flight later : inFlight) {
+            again.add(later.batch());
+        }
+        inFlight.clear();
+        again.add(buffer);
+        buffer = again;
+        retry = new RetriableException(cause.getMessage() + " (" + buffer.changes.size()
+                + " changes will be written again)", cause.getCause());
+        LOG.debug("{}", retry.getMessage());
+    }
+
+    private void acknowledge(Batch batch) {
+        pending.removeAll(batch.positions);
+        batch.maxOffsets.forEach((partition, offset) -> {
             // Not past the first change of a commit millisecond whose changes may go on: delivered again after a
             // restart, they must get the same sequence, counted from that change.
             long next = Math.min(offset + 1, mapper.timestamps().openRunStart(partition).orElse(offset + 1));
             acknowledged.merge(partition, new OffsetAndMetadata(next), (a, b) -> a.offset() >= b.offset() ? a : b);
         });
-        buffer.clear();
-        pending.clear();
-        pendingMaxOffset.clear();
-        if (timedFlushFailure instanceof RetriableException) {
-            // written since: the records need not be delivered again
-            timedFlushFailure = null;
+    }
+
+    private void awaitInFlight() {
+        while (!inFlight.isEmpty()) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ConnectException("Interrupted while waiting for writes to Cassandra", e);
+            }
         }
     }
 

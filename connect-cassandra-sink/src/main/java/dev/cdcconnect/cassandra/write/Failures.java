@@ -18,7 +18,8 @@ import java.util.concurrent.ExecutionException;
 /**
  * Which write failures are worth retrying: the cluster could not take the write now (replicas unavailable,
  * timeouts, overload, bootstrapping, lost or busy connections). Everything else (invalid query, wrong type,
- * unauthorized) fails the same way every time, and is the record's fault or the setup's.
+ * unauthorized) fails the same way every time, and is the record's fault or the setup's. A write not sent because
+ * the thread was interrupted is retried too.
  */
 final class Failures {
 
@@ -47,7 +48,9 @@ final class Failures {
                 || t instanceof BusyConnectionException
                 || t instanceof ClosedConnectionException
                 || t instanceof HeartbeatException
-                || t instanceof RequestThrottlingException;
+                || t instanceof RequestThrottlingException
+                // not sent: the task is stopping
+                || t instanceof InterruptedException;
     }
 
     static String describe(Throwable failure) {

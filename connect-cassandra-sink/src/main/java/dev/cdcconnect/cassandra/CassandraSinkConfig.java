@@ -235,7 +235,7 @@ public final class CassandraSinkConfig extends AbstractConfig {
                 "replica-set"), Importance.LOW, BATCH_GROUPING_DOC, WRITES_GROUP, ++order, Width.SHORT, "Batch grouping");
         def.define(FLUSH_RECORDS, Type.INT, 2000, ConfigDef.Range.between(1, 1_000_000), Importance.LOW,
                 FLUSH_RECORDS_DOC, WRITES_GROUP, ++order, Width.SHORT, "Flush size (records)");
-        def.define(FLUSH_INTERVAL_MS, Type.LONG, 200L, ConfigDef.Range.between(0L, 600_000L), Importance.LOW,
+        def.define(FLUSH_INTERVAL_MS, Type.LONG, 20L, ConfigDef.Range.between(0L, 600_000L), Importance.LOW,
                 FLUSH_INTERVAL_MS_DOC, WRITES_GROUP, ++order, Width.SHORT, "Flush interval (ms)");
 
         order = 0;

@@ -6,7 +6,7 @@ import dev.cdcconnect.quickstart.kafka.KafkaBroker;
 import dev.cdcconnect.quickstart.pipeline.ConnectRest;
 import dev.cdcconnect.quickstart.pipeline.Pipelines;
 import dev.cdcconnect.quickstart.pipeline.Pipelines.Pipeline;
-import dev.cdcconnect.quickstart.postgres.PostgresServer;
+import dev.cdcconnect.standin.postgres.PostgresServer;
 import dev.cdcconnect.quickstart.postgres.ShopDatabase;
 import dev.cdcconnect.quickstart.report.Console;
 import dev.cdcconnect.quickstart.report.Probe;
@@ -196,8 +196,8 @@ public final class Quickstart {
         CompletableFuture<PostgresServer> postgresStart = CompletableFuture.supplyAsync(() -> {
             try {
                 return PostgresServer.start(work.resolve("postgres"), ports.get(4));
-            } catch (QuickstartException e) {
-                throw new CompletionException(e);
+            } catch (RuntimeException e) {
+                throw new CompletionException(new QuickstartException(e.getMessage(), e));
             }
         }, runnable -> {
             Thread thread = new Thread(runnable, "postgres-start");

@@ -8,7 +8,7 @@ import dev.cdcconnect.benchmarks.Benchmark;
 import dev.cdcconnect.benchmarks.Results;
 import dev.cdcconnect.testkit.cassandra.CassandraServer;
 import dev.cdcconnect.testkit.connect.ConnectCluster;
-import dev.cdcconnect.testkit.connect.ConnectRestClient;
+import dev.cdcconnect.standin.connect.ConnectRestClient;
 import dev.cdcconnect.testkit.connect.DebeziumSources;
 import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.PostgresServer;

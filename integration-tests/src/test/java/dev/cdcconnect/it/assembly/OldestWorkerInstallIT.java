@@ -3,7 +3,7 @@ package dev.cdcconnect.it.assembly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.cdcconnect.testkit.connect.ConnectRestClient;
+import dev.cdcconnect.standin.connect.ConnectRestClient;
 import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
 import dev.cdcconnect.standin.eventstore.StoredEvent;
 import java.nio.file.Files;

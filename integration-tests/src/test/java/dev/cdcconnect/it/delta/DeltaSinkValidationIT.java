@@ -3,7 +3,7 @@ package dev.cdcconnect.it.delta;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cdcconnect.testkit.connect.ConnectCluster;
-import dev.cdcconnect.testkit.connect.ConnectRestClient;
+import dev.cdcconnect.standin.connect.ConnectRestClient;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.cdcconnect.it.kit.WorkerLog;
 import dev.cdcconnect.testkit.connect.ConnectCluster;
-import dev.cdcconnect.testkit.connect.ConnectRestClient;
-import dev.cdcconnect.testkit.connect.ConnectRestException;
+import dev.cdcconnect.standin.connect.ConnectRestClient;
+import dev.cdcconnect.standin.connect.ConnectRestException;
 import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package dev.cdcconnect.it.eventstore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cdcconnect.testkit.connect.ConnectCluster;
-import dev.cdcconnect.testkit.connect.ConnectRestClient;
+import dev.cdcconnect.standin.connect.ConnectRestClient;
 import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
 import io.kurrent.dbclient.EventData;
 import io.kurrent.dbclient.KurrentDBClient;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cdcconnect.testkit.connect.ConnectCluster;
-import dev.cdcconnect.testkit.connect.ConnectRestClient;
+import dev.cdcconnect.standin.connect.ConnectRestClient;
 import dev.cdcconnect.testkit.connect.DebeziumSources;
 import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.PostgresServer;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cdcconnect.it.kit.WorkerLog;
 import dev.cdcconnect.testkit.connect.ConnectCluster;
-import dev.cdcconnect.testkit.connect.ConnectRestClient;
+import dev.cdcconnect.standin.connect.ConnectRestClient;
 import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
 import java.io.IOException;
 import java.net.ServerSocket;

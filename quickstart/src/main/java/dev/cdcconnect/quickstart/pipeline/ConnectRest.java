@@ -3,32 +3,33 @@ package dev.cdcconnect.quickstart.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cdcconnect.quickstart.QuickstartException;
+import dev.cdcconnect.standin.connect.ConnectRestClient;
+import dev.cdcconnect.standin.connect.ConnectRestException;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
- * The Connect REST API over HTTP, as {@code curl} uses it: list plugins, put a connector's config, read its status.
- * Calls go to the workers in turn, so any worker of the group answers (followers forward writes to the leader).
+ * What the quickstart asks of the Connect workers, through the {@link ConnectRestClient}: list plugins, put a
+ * connector's config, read its status, wait until it runs. Calls go to the workers in turn, so any worker of the
+ * group answers (followers forward writes to the leader); failures become {@link QuickstartException}s that say
+ * what the worker answered.
  */
 public final class ConnectRest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<String> urls;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<ConnectRestClient> workers;
 
     public ConnectRest(List<String> urls) {
         this.urls = List.copyOf(urls);
+        this.workers = urls.stream().map(ConnectRestClient::new).toList();
     }
 
     /** A connector's state and its tasks' states. */
@@ -45,24 +46,21 @@ public final class ConnectRest {
 
     /** {@code GET /connector-plugins?connectorsOnly=false}: class name to version, connectors and transforms. */
     public Map<String, String> plugins() throws QuickstartException {
-        JsonNode body = send("GET", "/connector-plugins?connectorsOnly=false", null, 200);
         Map<String, String> plugins = new LinkedHashMap<>();
-        body.forEach(p -> plugins.put(p.path("class").asText(), p.path("version").asText()));
+        call("GET /connector-plugins", worker -> worker.plugins(false))
+                .forEach(p -> plugins.put(p.path("class").asText(), p.path("version").asText()));
         return plugins;
     }
 
     /** {@code PUT /connectors/{name}/config}: creates or updates the connector. */
     public void putConfig(String name, Map<String, String> config) throws QuickstartException {
-        try {
-            send("PUT", "/connectors/" + encode(name) + "/config", JSON.writeValueAsString(config), 200, 201);
-        } catch (IOException e) {
-            throw new QuickstartException("cannot write the config of " + name + ": " + e.getMessage(), e);
-        }
+        call("PUT /connectors/" + name + "/config", worker -> worker.createOrUpdate(name, config));
     }
 
     /** {@code GET /connectors/{name}/status}. */
     public Status status(String name) throws QuickstartException {
-        JsonNode body = send("GET", "/connectors/" + encode(name) + "/status", null, 200);
+        JsonNode body = call("GET /connectors/" + name + "/status", worker -> worker.status(name))
+                .orElseThrow(() -> new QuickstartException("connector " + name + " is not known (yet)"));
         List<String> tasks = new ArrayList<>();
         StringBuilder trace = new StringBuilder(body.path("connector").path("trace").asText(""));
         body.path("tasks").forEach(t -> {
@@ -106,8 +104,9 @@ public final class ConnectRest {
         QuickstartException last = null;
         while (System.nanoTime() < deadline) {
             try {
-                for (String url : urls) {
-                    send(url, "GET", "/connectors", null, 200);
+                for (int i = 0; i < workers.size(); i++) {
+                    ConnectRestClient worker = workers.get(i);
+                    call(urls.get(i), "GET /connectors", ConnectRestClient::connectors, worker);
                 }
                 return;
             } catch (QuickstartException e) {
@@ -119,11 +118,12 @@ public final class ConnectRest {
                 + (last == null ? "" : ": " + last.getMessage()));
     }
 
-    private JsonNode send(String method, String path, String body, int... expected) throws QuickstartException {
+    /** Asks the workers in turn until one answers. */
+    private <T> T call(String what, Function<ConnectRestClient, T> call) throws QuickstartException {
         QuickstartException last = null;
-        for (String url : urls) {
+        for (int i = 0; i < workers.size(); i++) {
             try {
-                return send(url, method, path, body, expected);
+                return call(urls.get(i), what, call, workers.get(i));
             } catch (QuickstartException e) {
                 last = e;
             }
@@ -131,30 +131,16 @@ public final class ConnectRest {
         throw last;
     }
 
-    private JsonNode send(String url, String method, String path, String body, int... expected)
+    private static <T> T call(String url, String what, Function<ConnectRestClient, T> call, ConnectRestClient worker)
             throws QuickstartException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path))
-                .timeout(Duration.ofSeconds(30))
-                .header("Accept", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            for (int code : expected) {
-                if (response.statusCode() == code) {
-                    return response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
-                }
-            }
-            throw new QuickstartException(method + " " + url + path + " answered " + response.statusCode() + ": "
-                    + message(response.body()));
-        } catch (IOException e) {
-            throw new QuickstartException(method + " " + url + path + " failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new QuickstartException("interrupted while calling " + url + path, e);
+            return call.apply(worker);
+        } catch (ConnectRestException e) {
+            throw new QuickstartException(what + " at " + url + " answered " + e.status() + ": " + message(e.body()), e);
+        } catch (UncheckedIOException e) {
+            throw new QuickstartException(what + " at " + url + " failed: " + e.getCause().getMessage(), e);
+        } catch (IllegalStateException interrupted) {
+            throw new QuickstartException("interrupted while calling " + url, interrupted);
         }
     }
 
@@ -165,10 +151,6 @@ public final class ConnectRest {
         } catch (IOException e) {
             return body;
         }
-    }
-
-    private static String encode(String name) {
-        return URLEncoder.encode(name, StandardCharsets.UTF_8);
     }
 
     /** The first line of a worker's stack trace and its root cause, which is what says what went wrong. */

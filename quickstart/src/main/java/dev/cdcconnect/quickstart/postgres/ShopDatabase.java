@@ -1,6 +1,7 @@
 package dev.cdcconnect.quickstart.postgres;
 
 import dev.cdcconnect.quickstart.QuickstartException;
+import dev.cdcconnect.standin.postgres.PostgresServer;
 import dev.cdcconnect.standin.shop.Shop;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,7 +23,11 @@ public final class ShopDatabase {
 
     /** Creates the database and the tables, loads users and stores, and returns the shop on it. */
     public static Shop create(PostgresServer postgres, long seed) throws QuickstartException {
-        postgres.createDatabase(DATABASE);
+        try {
+            postgres.createDatabase(DATABASE);
+        } catch (SQLException e) {
+            throw new QuickstartException("cannot create database " + DATABASE + ": " + e.getMessage(), e);
+        }
         Shop shop = new Shop(postgres.jdbcUrl(DATABASE), PostgresServer.USER, PostgresServer.PASSWORD, seed);
         try {
             shop.createTables();

@@ -2,7 +2,7 @@ package dev.cdcconnect.quickstart.report;
 
 import dev.cdcconnect.quickstart.eventstore.EventStoreTarget;
 import dev.cdcconnect.quickstart.pipeline.Pipelines;
-import dev.cdcconnect.quickstart.postgres.PostgresServer;
+import dev.cdcconnect.standin.postgres.PostgresServer;
 import dev.cdcconnect.quickstart.postgres.ShopDatabase;
 import dev.cdcconnect.quickstart.traffic.OrderTraffic;
 import java.sql.Connection;

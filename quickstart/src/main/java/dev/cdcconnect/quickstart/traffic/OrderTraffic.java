@@ -2,7 +2,7 @@ package dev.cdcconnect.quickstart.traffic;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cdcconnect.quickstart.postgres.PostgresServer;
+import dev.cdcconnect.standin.postgres.PostgresServer;
 import dev.cdcconnect.quickstart.postgres.ShopDatabase;
 import dev.cdcconnect.standin.shop.Shop;
 import java.math.BigDecimal;

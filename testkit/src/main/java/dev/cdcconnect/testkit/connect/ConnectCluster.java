@@ -1,5 +1,6 @@
 package dev.cdcconnect.testkit.connect;
 
+import dev.cdcconnect.standin.connect.ConnectRestClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

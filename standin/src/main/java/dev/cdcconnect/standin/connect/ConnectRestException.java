@@ -1,4 +1,4 @@
-package dev.cdcconnect.testkit.connect;
+package dev.cdcconnect.standin.connect;
 
 /** A Connect REST call answered with an error status; carries the status and the body the worker sent. */
 public class ConnectRestException extends RuntimeException {

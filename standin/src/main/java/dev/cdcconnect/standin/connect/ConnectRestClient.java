@@ -1,6 +1,4 @@
-package dev.cdcconnect.testkit.connect;
-
-import static org.awaitility.Awaitility.await;
+package dev.cdcconnect.standin.connect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * A client for the Kafka Connect REST API, used the way a user uses it with curl: every call is an HTTP request
@@ -161,23 +161,42 @@ public final class ConnectRestClient {
 
     /** Waits until the connector is gone. */
     public void awaitDeleted(String name, Duration timeout) {
-        await("connector " + name + " deleted").atMost(timeout).pollInterval(Duration.ofMillis(200))
-                .until(() -> status(name).isEmpty());
+        if (!poll(timeout, Duration.ofMillis(200), () -> status(name).isEmpty())) {
+            throw new AssertionError("Timed out after " + timeout + " waiting for connector " + name + " deleted");
+        }
     }
 
     /** Waits until the status satisfies the condition; the failure message carries the last status seen. */
-    public JsonNode awaitStatus(String name, Duration timeout, String what, java.util.function.Predicate<JsonNode> ok) {
+    public JsonNode awaitStatus(String name, Duration timeout, String what, Predicate<JsonNode> ok) {
         JsonNode[] last = new JsonNode[1];
-        try {
-            await(what).atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
-                last[0] = status(name).orElse(null);
-                return last[0] != null && ok.test(last[0]);
-            });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        boolean reached = poll(timeout, Duration.ofMillis(250), () -> {
+            last[0] = status(name).orElse(null);
+            return last[0] != null && ok.test(last[0]);
+        });
+        if (!reached) {
             throw new AssertionError("Timed out after " + timeout + " waiting for " + what
-                    + "; last status: " + last[0], e);
+                    + "; last status: " + last[0]);
         }
         return last[0];
+    }
+
+    /** Asks every {@code interval} until the condition holds ({@code true}) or the timeout passes ({@code false}). */
+    private static boolean poll(Duration timeout, Duration interval, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(interval.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting", e);
+            }
+        }
     }
 
     private static boolean allTasksIn(JsonNode status, String state) {

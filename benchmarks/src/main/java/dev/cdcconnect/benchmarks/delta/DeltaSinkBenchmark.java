@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,8 +44,11 @@ import org.apache.parquet.schema.MessageTypeParser;
  * run, on the same server: {@code parquet-limit}, the same rows written as Parquet files of the same size by the
  * Parquet library directly (no Delta log, no Connect: the ceiling), and {@code commit-per-batch}, the same task
  * made to commit every batch of 500 as its own Delta commit (the naive sink). Also the commits and files per
- * 100,000 rows. Every path is warmed up, then measured in three rounds, each into a fresh table; the figures are
- * the medians. {@code -Drows=N} sets the rows (default 100000); commit-per-batch writes a fifth of them.
+ * 100,000 rows. Every path is warmed up, then measured in rounds ({@code -Drounds=N}, default 5), each into a fresh
+ * table, the sink and parquet-limit back to back (in alternating order) so that both see the same load; the rates
+ * are the medians of the rounds, and the ratio to parquet-limit is the median of the rounds' own ratios, which a
+ * load that changes between rounds moves less. The machine's load average (1 minute) before and after is reported
+ * with the figures. {@code -Drows=N} sets the rows (default 100000); commit-per-batch writes a fifth of them.
  */
 public final class DeltaSinkBenchmark implements Benchmark {
 
@@ -52,7 +56,6 @@ public final class DeltaSinkBenchmark implements Benchmark {
     private static final TopicPartition PARTITION = new TopicPartition(TOPIC, 0);
     private static final int POLL_BATCH = 500;
     private static final String BUCKET = "bench";
-    private static final int ROUNDS = 3;
 
     private static final Schema ROW = SchemaBuilder.struct().name("dbserver2.public.customers1.Value").optional()
             .field("customerId", Schema.INT32_SCHEMA)
@@ -99,6 +102,8 @@ public final class DeltaSinkBenchmark implements Benchmark {
     @Override
     public void run(Results results) throws Exception {
         int rows = Integer.getInteger("rows", 100_000);
+        int rounds = Integer.getInteger("rounds", 5);
+        double loadBefore = loadAverage();
         try (S3Server s3 = S3Server.open()) {
             s3.createBucket(BUCKET);
             List<SinkRecord> records = changes(rows);
@@ -110,27 +115,45 @@ public final class DeltaSinkBenchmark implements Benchmark {
             List<Double> sinkRates = new ArrayList<>();
             List<Double> parquetRates = new ArrayList<>();
             List<Double> naiveRates = new ArrayList<>();
+            List<Double> ratios = new ArrayList<>();
             Run sink = null;
             Run naive = null;
-            for (int round = 0; round < ROUNDS; round++) {
+            long files = 2;
+            for (int round = 0; round < rounds; round++) {
+                Run parquet = null;
+                if (round % 2 == 1) {
+                    parquet = runParquet(s3, "parquet-" + round, records, files);
+                }
                 sink = runSink(s3, "sink-" + round, records, false);
-                Run parquet = runParquet(s3, "parquet-" + round, records, Math.max(1, sink.files()));
+                files = Math.max(1, sink.files());
+                if (parquet == null) {
+                    parquet = runParquet(s3, "parquet-" + round, records, files);
+                }
                 naive = runSink(s3, "naive-" + round, records.subList(0, rows / 5), true);
                 sinkRates.add(sink.rowsPerSecond());
                 parquetRates.add(parquet.rowsPerSecond());
                 naiveRates.add(naive.rowsPerSecond());
-                System.out.printf("# round %d: sink %.0f rows/s, parquet-limit %.0f rows/s, commit-per-batch %.0f rows/s%n",
-                        round + 1, sink.rowsPerSecond(), parquet.rowsPerSecond(), naive.rowsPerSecond());
+                ratios.add(sink.rowsPerSecond() / parquet.rowsPerSecond());
+                System.out.printf("# round %d: sink %.0f rows/s, parquet-limit %.0f rows/s (ratio %.2f), "
+                                + "commit-per-batch %.0f rows/s, load %.1f%n", round + 1, sink.rowsPerSecond(),
+                        parquet.rowsPerSecond(), sink.rowsPerSecond() / parquet.rowsPerSecond(),
+                        naive.rowsPerSecond(), loadAverage());
             }
             double sinkRate = Statistics.median(sinkRates);
             double parquetRate = Statistics.median(parquetRates);
+            double ratio = Statistics.median(ratios);
             double naiveRate = Statistics.median(naiveRates);
             double per100k = 100_000.0 / rows;
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("rows_per_s", sinkRate);
             metrics.put("commits_per_100k_rows", sink.commits() * per100k);
             metrics.put("files_per_100k_rows", sink.files() * per100k);
-            results.report("delta-sink", metrics, "parquet-limit", parquetRate);
+            metrics.put("min_round_ratio", Collections.min(ratios));
+            metrics.put("max_round_ratio", Collections.max(ratios));
+            metrics.put("load_1m_before", loadBefore);
+            metrics.put("load_1m_after", loadAverage());
+            // The ratio printed is the median of the rounds' ratios: rows_per_s over this equivalent baseline.
+            results.report("delta-sink", metrics, "parquet-limit", sinkRate / ratio);
             results.report("delta-sink", "rows_per_s", sinkRate, "commit-per-batch", naiveRate);
             results.report("parquet-limit", "rows_per_s", parquetRate, "parquet-limit", parquetRate);
             Map<String, Double> naiveMetrics = new LinkedHashMap<>();
@@ -139,6 +162,11 @@ public final class DeltaSinkBenchmark implements Benchmark {
             naiveMetrics.put("files_per_100k_rows", naive.files() * 100_000.0 / (rows / 5));
             results.report("commit-per-batch", naiveMetrics, "commit-per-batch", naiveRate);
         }
+    }
+
+    /** The system load average over the last minute, as {@code uptime} shows it (-1 where unknown). */
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private record Run(long rows, double seconds, long commits, long files) {

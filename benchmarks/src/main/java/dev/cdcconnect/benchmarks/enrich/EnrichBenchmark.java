@@ -1,15 +1,19 @@
 package dev.cdcconnect.benchmarks.enrich;
 
 import dev.cdcconnect.benchmarks.Benchmark;
+import dev.cdcconnect.benchmarks.JmhRun;
 import dev.cdcconnect.benchmarks.Results;
+import dev.cdcconnect.benchmarks.Statistics;
 import dev.cdcconnect.enrich.Enrich;
 import dev.cdcconnect.testkit.db.Database;
 import dev.cdcconnect.testkit.db.PostgresServer;
 import dev.cdcconnect.standin.shop.Shop;
 import java.lang.management.ManagementFactory;
-import java.util.Collection;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -18,21 +22,20 @@ import javax.management.ObjectName;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * The Enrich transform on the demo's data (100,000 users, 10,000 stores, orders referencing them, as Debezium
  * JSON change topics on an embedded broker and as Postgres tables):
  * <ol>
- *   <li>{@code enrich.topic-lookups}: JMH time per record of two topic-table lookups, against the goal of 1 µs;</li>
+ *   <li>{@code enrich.topic-lookups}: JMH time per record of two topic-table lookups, against the goal of 1 µs;
+ *       with the JDBC figures below, measured in {@code -Drounds=3} rounds, each source in a JVM of its own, and
+ *       reported as the median over the rounds of each run's median iteration;</li>
  *   <li>{@code enrich.jdbc-cached}: JMH records/s of two JDBC lookups with a warm cache, against baseline
  *       {@code jdbc-uncached};</li>
  *   <li>{@code enrich.sink-task}: orders enriched per second by a sink task's loop (poll, convert, transform)
- *       against baseline {@code kafka-streams}, the same joins with GlobalKTables;</li>
+ *       against baseline {@code kafka-streams}, the same joins with GlobalKTables; with the rates over the first
+ *       and the last tenth of the orders and the peak used heap of the benchmark's JVM (broker included), for
+ *       long runs ({@code -Dorders=1000000}) against the 100,000-row user table;</li>
  *   <li>{@code enrich.table-memory}: heap per row of a topic-fed table, measured against the table's own estimate.</li>
  * </ol>
  * {@code -Dorders=N} sets the orders of the throughput run (default 200,000); {@code -Dparts=} a subset of
@@ -69,7 +72,7 @@ public final class EnrichBenchmark implements Benchmark {
             System.out.printf("# produced %,d users, %,d stores, %,d orders in %.1f s%n", USERS, STORES, orders,
                     (System.nanoTime() - produced) / 1e9);
 
-            java.util.List<String> parts = java.util.List.of(System.getProperty("parts", "memory,sink-task,lookups").split(","));
+            List<String> parts = List.of(System.getProperty("parts", "memory,sink-task,lookups").split(","));
             if (parts.contains("memory")) {
                 tableMemory(results, bootstrap);
             }
@@ -99,6 +102,10 @@ public final class EnrichBenchmark implements Benchmark {
         metrics.put("orders_per_s", task.perSecond());
         metrics.put("orders", (double) task.records());
         metrics.put("without_enrich_orders_per_s", bare.perSecond());
+        metrics.put("first_10pct_orders_per_s", task.firstTenthPerSecond());
+        metrics.put("last_10pct_orders_per_s", task.lastTenthPerSecond());
+        metrics.put("peak_heap_mb", task.peakHeapBytes() / 1e6);
+        metrics.put("max_heap_mb", Runtime.getRuntime().maxMemory() / 1e6);
         results.report("enrich.sink-task", metrics, "kafka-streams", streams.perSecond());
     }
 
@@ -153,34 +160,35 @@ public final class EnrichBenchmark implements Benchmark {
         shop.createTables();
         shop.addUsers(1, USERS);
         shop.addStores(1, STORES);
-        LookupJmh.bootstrapServers = bootstrap;
-        LookupJmh.database = db;
-        LookupJmh.users = USERS;
-        LookupJmh.stores = STORES;
-        Options options = new OptionsBuilder()
-                .include(LookupJmh.class.getName())
-                .forks(0)
-                .warmupIterations(3).warmupTime(TimeValue.seconds(2))
-                .measurementIterations(5).measurementTime(TimeValue.seconds(2))
-                .build();
-        Collection<RunResult> runs = new Runner(options).run();
-        Map<String, Double> nanos = new HashMap<>();
-        for (RunResult run : runs) {
-            nanos.put(run.getParams().getParam("source"), run.getPrimaryResult().getScore());
+        List<String> properties = LookupJmh.properties(bootstrap, db, USERS, STORES);
+        // in rounds, each source in a JVM of its own; the JDBC cache and its uncached baseline take turns going first
+        int rounds = Integer.getInteger("rounds", 3);
+        Map<String, List<Double>> nanos = new HashMap<>();
+        Map<String, List<Double>> cpuNanos = new HashMap<>();
+        for (int round = 0; round < rounds; round++) {
+            List<String> order = round % 2 == 0 ? List.of("topic", "jdbc", "jdbc-uncached")
+                    : List.of("topic", "jdbc-uncached", "jdbc");
+            for (String source : order) {
+                JmhRun.Score score = JmhRun.run(LookupJmh.class, "enrichOneOrder", properties, "source", source);
+                nanos.computeIfAbsent(source, k -> new ArrayList<>()).add(score.median());
+                cpuNanos.computeIfAbsent(source, k -> new ArrayList<>()).add(score.cpuNanosPerOp());
+                System.out.printf("# round %d %s: %.1f ns, %.1f ns CPU per record (load %.2f)%n", round + 1, source,
+                        score.median(), score.cpuNanosPerOp(), JmhRun.load());
+            }
         }
-        double topic = nanos.get("topic");
+        double topic = Statistics.median(nanos.get("topic"));
         Map<String, Double> topicMetrics = new LinkedHashMap<>();
         topicMetrics.put("ns_per_record", topic);
-        topicMetrics.put("cpu_ns_per_record", LookupJmh.cpuNanosPerRecord("topic", 2_000_000));
+        topicMetrics.put("cpu_ns_per_record", Statistics.median(cpuNanos.get("topic")));
+        topicMetrics.put("worst_round_ns_per_record", Collections.max(nanos.get("topic")));
         results.report("enrich.topic-lookups", topicMetrics, "goal-1us", 1_000);
-        double cached = 1e9 / nanos.get("jdbc");
-        double uncached = 1e9 / nanos.get("jdbc-uncached");
+        double cached = 1e9 / Statistics.median(nanos.get("jdbc"));
+        double uncached = 1e9 / Statistics.median(nanos.get("jdbc-uncached"));
         results.report("enrich.jdbc-cached.jdbc-uncached", "records_per_s", uncached, "jdbc-uncached", uncached);
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("records_per_s", cached);
-        metrics.put("ns_per_record", nanos.get("jdbc"));
-        metrics.put("cpu_ns_per_record", LookupJmh.cpuNanosPerRecord("jdbc", 1_000_000));
+        metrics.put("ns_per_record", Statistics.median(nanos.get("jdbc")));
+        metrics.put("cpu_ns_per_record", Statistics.median(cpuNanos.get("jdbc")));
         results.report("enrich.jdbc-cached", metrics, "jdbc-uncached", uncached);
     }
-
 }

@@ -1,11 +1,20 @@
 package dev.cdcconnect.benchmarks.enrich;
 
+import dev.cdcconnect.benchmarks.ThreadCpu;
 import dev.cdcconnect.enrich.Enrich;
 import dev.cdcconnect.event.Envelopes;
 import dev.cdcconnect.event.Operation;
 import dev.cdcconnect.testkit.db.Database;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.connect.data.SchemaAndValue;
@@ -25,18 +34,16 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Time per record of the Enrich transform doing two lookups (user and store) on a Debezium order event with
- * flat output: from topic-fed tables, from JDBC with a warm cache, and from JDBC without a cache. Runs in the
- * benchmark's JVM (JMH forks 0) on the broker and database {@link EnrichBenchmark} prepared.
+ * flat output: from topic-fed tables, from JDBC with a warm cache, and from JDBC without a cache. Runs in a JVM
+ * of its own on the broker and database {@link EnrichBenchmark} prepared, named by the JVM argument
+ * {@link #properties} gives.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class LookupJmh {
 
-    static volatile String bootstrapServers;
-    static volatile Database database;
-    static volatile int users;
-    static volatile int stores;
+    private static final String SETTINGS = "enrich.lookups.settings";
 
     @Param({"topic", "jdbc", "jdbc-uncached"})
     public String source;
@@ -45,8 +52,42 @@ public class LookupJmh {
     private SinkRecord[] records;
     private int next;
 
+    /**
+     * The JVM argument that points a JVM running this benchmark at the broker and the database: a file of their
+     * settings, so that the database password is not on the command line JMH prints.
+     */
+    static List<String> properties(String bootstrapServers, Database database, int users, int stores)
+            throws IOException {
+        Properties settings = new Properties();
+        settings.setProperty("bootstrap", bootstrapServers);
+        settings.setProperty("jdbc.url", database.jdbcUrl());
+        settings.setProperty("jdbc.user", database.user());
+        settings.setProperty("jdbc.password", database.password());
+        settings.setProperty("users", Integer.toString(users));
+        settings.setProperty("stores", Integer.toString(stores));
+        Path file = Files.createTempFile("enrich-lookups", ".properties");
+        file.toFile().deleteOnExit();
+        try (Writer out = Files.newBufferedWriter(file)) {
+            settings.store(out, null);
+        }
+        return List.of("-D" + SETTINGS + "=" + file);
+    }
+
+    private static String property(String name) {
+        Properties settings = new Properties();
+        try (Reader in = Files.newBufferedReader(Path.of(System.getProperty(SETTINGS)))) {
+            settings.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return settings.getProperty(name);
+    }
+
     @Setup(Level.Trial)
     public void setUp() {
+        String bootstrapServers = property("bootstrap");
+        int users = Integer.parseInt(property("users"));
+        int stores = Integer.parseInt(property("stores"));
         Map<String, String> props = new HashMap<>();
         props.put("lookups", "user,store");
         for (String lookup : new String[] {"user", "store"}) {
@@ -59,9 +100,9 @@ public class LookupJmh {
                 props.put(p + "topic", lookup.equals("user") ? ShopTopics.USERS : ShopTopics.STORES);
             } else {
                 props.put(p + "source", "jdbc");
-                props.put(p + "jdbc.url", database.jdbcUrl());
-                props.put(p + "jdbc.user", database.user());
-                props.put(p + "jdbc.password", database.password());
+                props.put(p + "jdbc.url", property("jdbc.url"));
+                props.put(p + "jdbc.user", property("jdbc.user"));
+                props.put(p + "jdbc.password", property("jdbc.password"));
                 props.put(p + "jdbc.query", lookup.equals("user") ? "SELECT name, email FROM users WHERE id = ?"
                         : "SELECT name, city FROM stores WHERE id = ?");
                 props.put(p + "cache.max.size", source.equals("jdbc") ? "200000" : "0");
@@ -93,33 +134,9 @@ public class LookupJmh {
         transform.close();
     }
 
-    /**
-     * CPU time of this thread per record over {@code ops} records, after as many for warm-up: on a shared machine
-     * JMH's wall-clock figure also counts time the thread waited for a core.
-     */
-    static double cpuNanosPerRecord(String source, int ops) {
-        LookupJmh state = new LookupJmh();
-        state.source = source;
-        state.setUp();
-        try {
-            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-            long sink = 0;
-            for (int i = 0; i < ops; i++) {
-                sink += state.enrichOneOrder().kafkaOffset();
-            }
-            long started = threads.getCurrentThreadCpuTime();
-            for (int i = 0; i < ops; i++) {
-                sink += state.enrichOneOrder().kafkaOffset();
-            }
-            double perRecord = (threads.getCurrentThreadCpuTime() - started) / (double) ops;
-            return sink == Long.MIN_VALUE ? -1 : perRecord;
-        } finally {
-            state.tearDown();
-        }
-    }
-
     @Benchmark
-    public SinkRecord enrichOneOrder() {
+    public SinkRecord enrichOneOrder(ThreadCpu cpu) {
+        cpu.op();
         SinkRecord record = records[next];
         next = (next + 1) & (records.length - 1);
         return transform.apply(record);

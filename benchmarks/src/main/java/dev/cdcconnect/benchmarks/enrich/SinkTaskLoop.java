@@ -1,5 +1,6 @@
 package dev.cdcconnect.benchmarks.enrich;
 
+import dev.cdcconnect.benchmarks.HeapPeak;
 import dev.cdcconnect.enrich.Enrich;
 import java.time.Duration;
 import java.util.HashMap;
@@ -23,8 +24,13 @@ import org.apache.kafka.connect.transforms.Transformation;
  */
 final class SinkTaskLoop {
 
-    /** Orders per second once the first record is through, and how many came out enriched. */
-    record Outcome(double perSecond, long enriched, long records) {
+    /**
+     * Orders per second once the first record is through, and how many came out enriched; the rates over the
+     * first and the last tenth of the records (does throughput decay as the run goes on?); the peak of the used
+     * heap, sampled every 20 ms during the run.
+     */
+    record Outcome(double perSecond, long enriched, long records, double firstTenthPerSecond,
+                   double lastTenthPerSecond, long peakHeapBytes) {
     }
 
     private SinkTaskLoop() {
@@ -39,7 +45,12 @@ final class SinkTaskLoop {
         long records = 0;
         long enriched = 0;
         long started = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+        long tenth = 0;
+        long ninetieth = 0;
+        long tenthMark = Math.max(1, orders / 10);
+        long ninetiethMark = orders - tenthMark;
+        HeapPeak heap = HeapPeak.start();
+        try (heap; KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(ShopTopics.ORDERS).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -59,12 +70,18 @@ final class SinkTaskLoop {
                     if (records++ == 0) {
                         // the first record waits for the tables to load; measure from here
                         started = System.nanoTime();
+                    } else if (records == tenthMark) {
+                        tenth = System.nanoTime();
+                    } else if (records == ninetiethMark) {
+                        ninetieth = System.nanoTime();
                     }
                 }
             }
         }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        return new Outcome((records - 1) / seconds, enriched, records);
+        long ended = System.nanoTime();
+        double seconds = (ended - started) / 1e9;
+        return new Outcome((records - 1) / seconds, enriched, records, (tenthMark - 1) / ((tenth - started) / 1e9),
+                (records - ninetiethMark) / ((ended - ninetieth) / 1e9), heap.peak());
     }
 
     static Enrich.Value<SinkRecord> topicTransform(String bootstrapServers) {

@@ -1,5 +1,6 @@
 package dev.cdcconnect.benchmarks.infer;
 
+import dev.cdcconnect.benchmarks.ThreadCpu;
 import dev.cdcconnect.infer.InferSchema;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -68,14 +69,16 @@ public class InferSchemaJmh {
     }
 
     @Benchmark
-    public SinkRecord transform() {
+    public SinkRecord transform(ThreadCpu cpu) {
+        cpu.op();
         SinkRecord record = records[next];
         next = (next + 1) & (POOL - 1);
         return transform.apply(record);
     }
 
     @Benchmark
-    public SchemaAndValue jsonconverter() {
+    public SchemaAndValue jsonconverter(ThreadCpu cpu) {
+        cpu.op();
         byte[] value = bytes[next];
         next = (next + 1) & (POOL - 1);
         return converter.toConnectData("orders", value);

@@ -48,11 +48,20 @@ public final class JmhRun {
      */
     public static Score run(Class<?> benchmarkClass, String method, List<String> jvmArgs, String... params)
             throws Exception {
+        return run(benchmarkClass, method, WARMUPS, jvmArgs, params);
+    }
+
+    /**
+     * As {@link #run(Class, String, List, String...)} with this many warm-up iterations of a second (unless
+     * {@code -Dwarmups=} says otherwise): a busy machine's JIT compiler threads wait for a core too.
+     */
+    public static Score run(Class<?> benchmarkClass, String method, int warmups, List<String> jvmArgs,
+                            String... params) throws Exception {
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include("^" + benchmarkClass.getName().replace(".", "\\.") + "\\." + method + "$")
                 .forks(1)
                 .jvmArgsAppend(jvmArgs.toArray(String[]::new))
-                .warmupIterations(WARMUPS).warmupTime(TimeValue.seconds(1))
+                .warmupIterations(Integer.getInteger("warmups", warmups)).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(ITERATIONS).measurementTime(TimeValue.seconds(1))
                 .addProfiler(GCProfiler.class);
         if (PROFILER != null) {

@@ -169,7 +169,8 @@ public final class EnrichBenchmark implements Benchmark {
             List<String> order = round % 2 == 0 ? List.of("topic", "jdbc", "jdbc-uncached")
                     : List.of("topic", "jdbc-uncached", "jdbc");
             for (String source : order) {
-                JmhRun.Score score = JmhRun.run(LookupJmh.class, "enrichOneOrder", properties, "source", source);
+                JmhRun.Score score = JmhRun.run(LookupJmh.class, "enrichOneOrder", 20, properties, "source",
+                        source);
                 nanos.computeIfAbsent(source, k -> new ArrayList<>()).add(score.median());
                 cpuNanos.computeIfAbsent(source, k -> new ArrayList<>()).add(score.cpuNanosPerOp());
                 System.out.printf("# round %d %s: %.1f ns, %.1f ns CPU per record (load %.2f)%n", round + 1, source,

@@ -83,7 +83,7 @@ public final class ChangeEvent {
      * Reads a Debezium envelope, or else a row flattened by {@code ExtractNewRecordState} whose operation is
      * known from an {@code __op} field ({@code add.fields=op}), an {@code __op} header ({@code add.headers=op})
      * or {@code __deleted=true} ({@code delete.handling.mode=rewrite}). Source fields added as {@code __db},
-     * {@code __schema}, {@code __table}, {@code __ts_ms}/{@code __source_ts_ms}, {@code __lsn},
+     * {@code __schema}, {@code __table}, {@code __ts_ms}/{@code __source_ts_ms}, {@code __lsn}, {@code __sequence},
      * {@code __txId} are read too. Empty for anything else.
      */
     public static Optional<ChangeEvent> read(Object value, Headers headers) {
@@ -119,6 +119,7 @@ public final class ChangeEvent {
                 Fields.string(value, FLATTENED_PREFIX + "snapshot"),
                 Fields.number(value, FLATTENED_PREFIX + "txId"),
                 Fields.number(value, FLATTENED_PREFIX + "lsn"),
+                Fields.string(value, FLATTENED_PREFIX + "sequence"),
                 Fields.string(value, FLATTENED_PREFIX + "file"),
                 Fields.number(value, FLATTENED_PREFIX + "pos"),
                 Fields.number(value, FLATTENED_PREFIX + "row"),

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param snapshot   {@code true}, {@code first}, {@code last}, {@code incremental}, ... or null/{@code false}
  * @param txId       Postgres transaction id
  * @param lsn        Postgres log sequence number of the change
+ * @param sequence   Postgres {@code sequence}: a JSON array of two strings, the LSN of the last commit Debezium had
+ *                   processed before the change (or null) and the change's LSN, as in {@code ["33816952","33816960"]}
  * @param file       binlog file name
  * @param pos        binlog position of the event
  * @param row        row index within the binlog event
@@ -33,6 +35,7 @@ public record SourceInfo(
         String snapshot,
         Long txId,
         Long lsn,
+        String sequence,
         String file,
         Long pos,
         Long row,
@@ -40,7 +43,15 @@ public record SourceInfo(
         Long serverId) {
 
     static final SourceInfo EMPTY =
-            new SourceInfo(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+            new SourceInfo(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+
+    /** A source block without Postgres' {@code sequence}. */
+    public SourceInfo(String connector, String name, String database, String schema, String table, Long tsMs,
+                      String snapshot, Long txId, Long lsn, String file, Long pos, Long row, String gtid,
+                      Long serverId) {
+        this(connector, name, database, schema, table, tsMs, snapshot, txId, lsn, null, file, pos, row, gtid,
+                serverId);
+    }
 
     /** Reads a source block given as a Struct or Map; an absent block gives an all-null instance. */
     public static SourceInfo read(Object source) {
@@ -57,6 +68,7 @@ public record SourceInfo(
                 Fields.string(source, "snapshot"),
                 Fields.number(source, "txId"),
                 Fields.number(source, "lsn"),
+                Fields.string(source, "sequence"),
                 Fields.string(source, "file"),
                 Fields.number(source, "pos"),
                 Fields.number(source, "row"),
@@ -70,14 +82,15 @@ public record SourceInfo(
     }
 
     /**
-     * The change's position in the source log, as the connector reports it: {@code lsn} (and {@code txId})
-     * for Postgres, {@code file}/{@code pos}/{@code row} (and {@code gtid}) for the binlog connectors. Only
+     * The change's position in the source log, as the connector reports it: {@code lsn} (and {@code txId},
+     * {@code sequence}) for Postgres, {@code file}/{@code pos}/{@code row} (and {@code gtid}) for the binlog connectors. Only
      * non-null entries, in a stable order.
      */
     public Map<String, Object> position() {
         Map<String, Object> position = new LinkedHashMap<>();
         putIfPresent(position, "txId", txId);
         putIfPresent(position, "lsn", lsn);
+        putIfPresent(position, "sequence", sequence);
         putIfPresent(position, "file", file);
         putIfPresent(position, "pos", pos);
         putIfPresent(position, "row", row);

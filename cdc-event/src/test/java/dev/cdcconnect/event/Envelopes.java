@@ -10,6 +10,9 @@ import org.apache.kafka.connect.data.Struct;
  * Builds Debezium change events shaped as the Postgres, MySQL and MariaDB connectors emit them, as a Struct
  * (JsonConverter/Avro with schemas) or as a Map (JsonConverter with {@code schemas.enable=false}). Shared with
  * other modules' tests through this module's test-jar.
+ *
+ * <p>As Debezium's are, each envelope built is at a later source position than the one before (the LSN, or the
+ * binlog position, grows with each), unless {@link #lsn} or {@link #binlog} set one, which then stays.
  */
 public final class Envelopes {
 
@@ -35,6 +38,7 @@ public final class Envelopes {
     private String file = "binlog.000003";
     private long pos = 1_204;
     private long row = 0;
+    private boolean positionSet;
     private String gtid;
     private String snapshot = "false";
     private String transactionId;
@@ -67,9 +71,17 @@ public final class Envelopes {
 
     public Envelopes tsMs(long value) { this.tsMs = value; return this; }
     public Envelopes txId(long value) { this.txId = value; return this; }
-    public Envelopes lsn(long value) { this.lsn = value; return this; }
+    public Envelopes lsn(long value) { this.lsn = value; this.positionSet = true; return this; }
     public Envelopes binlog(String fileName, long position, long rowIndex) {
-        this.file = fileName; this.pos = position; this.row = rowIndex; return this;
+        this.file = fileName; this.pos = position; this.row = rowIndex; this.positionSet = true; return this;
+    }
+
+    /** After an envelope is built: the next one is at a later position, unless one was set. */
+    private void advance() {
+        if (!positionSet) {
+            lsn += 8;
+            pos += 100;
+        }
     }
     public Envelopes gtid(String value) { this.gtid = value; return this; }
     public Envelopes snapshot(String value) { this.snapshot = value; return this; }
@@ -155,6 +167,7 @@ public final class Envelopes {
                     .put("total_order", totalOrder).put("data_collection_order", totalOrder));
         }
         envelope.validate();
+        advance();
         return envelope;
     }
 
@@ -221,6 +234,7 @@ public final class Envelopes {
         }
         envelope.put("op", op.code());
         envelope.put("ts_ms", tsMs + 5);
+        advance();
         return envelope;
     }
 }

@@ -133,10 +133,14 @@ public final class EventStoreSinkConfig extends AbstractConfig {
             + "Before its first write after a start, a stream's last events are read to find the Kafka position "
             + "of the last record it holds, and records at or before it are skipped (with "
             + "wrong.expected.version.handling=resync a stream the task has not met is first appended to as a new "
-            + "stream, and read only if it turns out to exist). Best with each stream fed from one "
+            + "stream, and read only if it turns out to exist). A change event the source connector delivered "
+            + "again in a later record (Debezium does after its task moves) is skipped too: one whose source "
+            + "position (Postgres LSN, binlog file and position) is not after that of the last record its stream "
+            + "holds from the same partition. Best with each stream fed from one "
             + "topic-partition, which the default stream name per row key gives. at-least-once: appends with "
             + "expected state any, for streams fed from several partitions or producers; a record redelivered "
-            + "after a failure is written again unless the server still remembers its event id.";
+            + "after a failure, or a change delivered again, is written again unless the server still remembers "
+            + "its event id.";
 
     public static final String WRONG_EXPECTED_VERSION = "wrong.expected.version.handling";
     private static final String WRONG_EXPECTED_VERSION_DOC = "What happens when a stream's revision is not "
@@ -315,25 +319,6 @@ public final class EventStoreSinkConfig extends AbstractConfig {
      */
     static List<ConfigException> crossFieldProblems(java.util.function.Function<String, Object> values) {
         List<ConfigException> problems = new ArrayList<>();
-        Object template = values.apply(STREAM_NAME_TEMPLATE);
-        Object tombstones = values.apply(TOMBSTONE_HANDLING);
-        if (template != null && tombstones != null
-                && !TombstoneHandling.IGNORE.configName().equalsIgnoreCase(tombstones.toString().trim())) {
-            try {
-                Template parsed = StreamNames.parseTemplate(template.toString());
-                for (String needed : List.of("database", "schema")) {
-                    if (parsed.uses(needed)) {
-                        problems.add(new ConfigException(STREAM_NAME_TEMPLATE, template,
-                                "uses ${" + needed + "}, which Kafka tombstones do not carry, while "
-                                        + TOMBSTONE_HANDLING + "=" + tombstones + " needs the stream of each "
-                                        + "tombstone; use only ${topic}, ${table} and ${key} placeholders, or set "
-                                        + TOMBSTONE_HANDLING + "=ignore"));
-                    }
-                }
-            } catch (IllegalArgumentException reportedByItsValidator) {
-                // The template's own validator names this problem.
-            }
-        }
         if (values.apply(APPEND_MAX_BYTES) instanceof Number append
                 && values.apply(BUFFER_MAX_BYTES) instanceof Number buffer
                 && buffer.longValue() < append.longValue()) {

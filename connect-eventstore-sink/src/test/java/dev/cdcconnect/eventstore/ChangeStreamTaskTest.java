@@ -56,7 +56,8 @@ class ChangeStreamTaskTest {
     }
 
     private static SinkRecord links(Operation op, int id, long offset) {
-        Envelopes envelopes = Envelopes.postgres("shop", "public", TABLE).txId(600 + offset);
+        Envelopes envelopes = Envelopes.postgres("shop", "public", TABLE).txId(600 + offset)
+                .lsn(30_000_000 + 100 * offset);
         Map<String, Object> row = new LinkedHashMap<>(Map.of("id", id, "url", "https://example.com/" + id));
         Object value = op == null ? null
                 : envelopes.map(op, op == Operation.CREATE ? null : row, op == Operation.DELETE ? null : row);
@@ -125,6 +126,35 @@ class ChangeStreamTaskTest {
         }
         assertThat(server.events(TABLE + "-3")).extracting(StoredEvent::eventType).containsExactly("Created", "Updated");
         assertThat(server.events(TABLE + "-4")).hasSize(1);
+    }
+
+    /** The same with a template that also takes the database and schema from the source block. */
+    @ParameterizedTest
+    @ValueSource(strings = {"marker", "delete", "tombstone"})
+    void capturedTombstoneReachesTheStreamOfItsDeleteWithDatabaseAndSchemaInTheTemplate(String handling) {
+        List<SinkRecord> captured = Captured.records("eslk.public.L_NKS");
+        TopicPartition partition = new TopicPartition("eslk.public.L_NKS", 0);
+        String template = "${database}_${schema}_${table}-${key}";
+        String stream = "es_links_public_" + TABLE + "-";
+
+        SinkTaskRunner first = runner("tombstone.handling", handling, "stream.name.template", template).start();
+        first.put(captured.subList(0, 4));
+        org.awaitility.Awaitility.await().until(() -> server.events(stream + "2").size() == 2);
+        first.awaitAcknowledged(partition, 2);
+        first.stop();
+
+        SinkTaskRunner second = runner("tombstone.handling", handling, "stream.name.template", template).start();
+        second.put(captured.subList(3, 7));
+        second.awaitAcknowledged(partition, 6);
+
+        switch (handling) {
+            case "marker" -> assertThat(server.events(stream + "2")).extracting(StoredEvent::eventType)
+                    .containsExactly("Created", "Deleted", "Tombstoned");
+            case "delete" -> assertThat(server.isSoftDeleted(stream + "2")).isTrue();
+            default -> assertThat(server.isTombstoned(stream + "2")).isTrue();
+        }
+        assertThat(server.events(stream + "3")).extracting(StoredEvent::eventType).containsExactly("Created", "Updated");
+        assertThat(server.streams()).allMatch(name -> name.startsWith(stream));
     }
 
     @Test

@@ -125,14 +125,14 @@ class EventStoreSinkConfigTest {
     }
 
     @Test
-    void tombstoneStreamsMustBeNameableFromTopicTableAndKey() {
-        assertThatThrownBy(() -> new EventStoreSinkConfig(props(
-                EventStoreSinkConfig.STREAM_NAME_TEMPLATE, "${database}-${table}-${key}",
-                EventStoreSinkConfig.TOMBSTONE_HANDLING, "delete")))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("stream.name.template").hasMessageContaining("${database}")
-                .hasMessageContaining("tombstone.handling=delete");
-        new EventStoreSinkConfig(props(EventStoreSinkConfig.STREAM_NAME_TEMPLATE, "${database}-${table}-${key}"));
+    void templatesWithDatabaseAndSchemaGoWithEveryTombstoneHandling() {
+        // A tombstone acts on the stream of the delete before it, whatever the template takes from the source block.
+        for (String handling : List.of("ignore", "marker", "delete", "tombstone")) {
+            assertThat(new EventStoreSinkConfig(props(
+                    EventStoreSinkConfig.STREAM_NAME_TEMPLATE, "${database}-${schema}-${table}-${key}",
+                    EventStoreSinkConfig.TOMBSTONE_HANDLING, handling)).tombstoneHandling().configName())
+                    .isEqualTo(handling);
+        }
     }
 
     @Test

@@ -44,11 +44,15 @@ class EventStoreSinkConnectorTest {
         props.put(EventStoreSinkConfig.STREAM_NAME_TEMPLATE, "${schema}-${table}-${key}");
         props.put(EventStoreSinkConfig.TOMBSTONE_HANDLING, "tombstone");
         props.put(EventStoreSinkConfig.DELIVERY_GUARANTEE, "twice");
+        props.put(EventStoreSinkConfig.APPEND_MAX_BYTES, String.valueOf(8 * 1024 * 1024));
+        props.put(EventStoreSinkConfig.BUFFER_MAX_BYTES, String.valueOf(2 * 1024 * 1024));
 
         Config config = new EventStoreSinkConnector().validate(props);
 
-        assertThat(errors(config, EventStoreSinkConfig.STREAM_NAME_TEMPLATE)).singleElement().asString()
-                .contains("${schema}").contains("tombstone.handling=tombstone");
+        assertThat(errors(config, EventStoreSinkConfig.BUFFER_MAX_BYTES)).singleElement().asString()
+                .contains("must be at least append.max.bytes");
+        assertThat(errors(config, EventStoreSinkConfig.APPEND_MAX_BYTES)).isEmpty();
+        assertThat(errors(config, EventStoreSinkConfig.STREAM_NAME_TEMPLATE)).isEmpty();
         assertThat(errors(config, EventStoreSinkConfig.DELIVERY_GUARANTEE)).singleElement().asString()
                 .contains("twice").contains("exactly-once, at-least-once");
         assertThat(errors(config, EventStoreSinkConfig.TOMBSTONE_HANDLING)).isEmpty();

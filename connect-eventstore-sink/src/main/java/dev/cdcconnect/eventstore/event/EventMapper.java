@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.cdcconnect.event.ChangeEvent;
 import dev.cdcconnect.event.Fields;
 import dev.cdcconnect.event.Operation;
+import dev.cdcconnect.event.SourcePosition;
 import dev.cdcconnect.event.values.JsonValues;
 import dev.cdcconnect.eventstore.stream.DeleteStreams;
 import dev.cdcconnect.eventstore.stream.StreamNames;
@@ -140,7 +141,8 @@ public final class EventMapper {
                     + " bytes, over the limit of " + maxEventBytes + " bytes for one append");
         }
         EventData event = EventData.builderAsJson(eventId(record), type, data).metadataAsBytes(meta).build();
-        return new MappedRecord.Append(stream, event, size, holdsCommit);
+        SourcePosition source = record.change().flatMap(c -> SourcePosition.of(c.source(), c.op())).orElse(null);
+        return new MappedRecord.Append(stream, event, size, holdsCommit, source);
     }
 
     /** The deterministic id of a record's event: a name-based UUID of its topic, partition and offset. */

@@ -5,11 +5,14 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.cdcconnect.event.ChangeEvent;
+import dev.cdcconnect.event.Operation;
 import dev.cdcconnect.event.SourceInfo;
+import dev.cdcconnect.event.SourcePosition;
 import dev.cdcconnect.event.TransactionInfo;
 import dev.cdcconnect.event.values.JsonValues;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,7 +34,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
  *   "source.connector": "postgresql", "source.name": "dbserver1", "source.db": "inventory",
  *   "source.schema": "public", "source.table": "customers", "source.ts_ms": 1700000000000,
  *   "source.snapshot": "true",               snapshot reads only
- *   "source.txId": 771, "source.lsn": 33816960,           Postgres
+ *   "source.txId": 771, "source.lsn": 33816960, "source.sequence": "[\"33816952\",\"33816960\"]",  Postgres
  *   "source.file": "binlog.000003", "source.pos": 1204, "source.row": 0,
  *   "source.gtid": "...", "source.server_id": 223344,     MySQL, MariaDB
  *   "transaction.id": "...", "transaction.total_order": 3, with provide.transaction.metadata
@@ -42,7 +45,8 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * Absent values are left out. With {@code stringValues} every value is written as a JSON string.
  *
  * <p>The {@code kafka.*} entries are also how the sink finds, after a restart, which records a stream already
- * holds: see {@link #readPosition(byte[])}.
+ * holds: see {@link #readPosition(byte[])}; the {@code source.*} entries (with {@code op}) tell the source position of
+ * the change the stream holds last: see {@link #readSourcePosition(byte[])}.
  */
 public final class EventMetadata {
 
@@ -193,6 +197,45 @@ public final class EventMetadata {
             return Optional.empty();
         }
         return Optional.of(new KafkaPosition(new TopicPartition(topic, partition.intValue()), offset));
+    }
+
+    /**
+     * The source position of the change an event was written for, from its {@code op} and {@code source.*} entries
+     * (numbers or strings); empty for events without one (plain records, tombstone markers, snapshot reads, events
+     * written by anything else).
+     */
+    public static Optional<SourcePosition> readSourcePosition(byte[] metadata) {
+        if (metadata == null || metadata.length == 0) {
+            return Optional.empty();
+        }
+        Map<String, Object> source = new HashMap<>();
+        String op = null;
+        try (JsonParser p = JsonValues.FACTORY.createParser(metadata)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return Optional.empty();
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken token = p.nextToken();
+                if (token.isScalarValue() && (name.equals("op") || name.startsWith("source."))) {
+                    String text = p.getText();
+                    if (name.equals("op")) {
+                        op = text;
+                    } else {
+                        source.put(name.substring("source.".length()), text);
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+        } catch (IOException | RuntimeException notOurs) {
+            return Optional.empty();
+        }
+        Optional<Operation> operation = Operation.fromCode(op);
+        if (operation.isEmpty() || source.isEmpty()) {
+            return Optional.empty();
+        }
+        return SourcePosition.of(SourceInfo.read(source), operation.get());
     }
 
     private static Long longValue(JsonParser p, JsonToken token) throws IOException {

@@ -1,5 +1,6 @@
 package dev.cdcconnect.eventstore.write;
 
+import dev.cdcconnect.event.SourcePosition;
 import io.kurrent.dbclient.StreamState;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -10,14 +11,23 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * What the writer knows about a stream: the revision to expect on the next append, and for each
  * topic-partition the offset of the last record the stream holds from it, so a record at or before that offset
- * is not written again.
+ * is not written again, and the source position of that record's change, so a change the source connector
+ * delivers again in a later record is not written again either.
  */
 final class StreamProgress {
 
+    /**
+     * The last record a stream holds from a partition.
+     *
+     * @param source the source position of its change, or null when it has none
+     */
+    record Last(long offset, SourcePosition source) {
+    }
+
     /** The expected state of the next append: a revision, no stream, or {@code any} for at-least-once. */
     StreamState expected;
-    /** Last offset written per topic-partition, for the partitions in {@link #known}. */
-    final Map<TopicPartition, Long> written = new HashMap<>();
+    /** Last record written per topic-partition, for the partitions in {@link #known}. */
+    final Map<TopicPartition, Last> written = new HashMap<>();
     /** Partitions whose last written offset is known (absent from {@link #written}: none written). */
     final Set<TopicPartition> known = new HashSet<>();
     /** The stream was deleted for good: nothing can be appended to it again. */
@@ -47,20 +57,30 @@ final class StreamProgress {
 
     /** Whether the stream already holds the record at this position. */
     boolean holds(TopicPartition partition, long offset) {
-        Long last = written.get(partition);
-        return last != null && offset <= last;
+        Last last = written.get(partition);
+        return last != null && offset <= last.offset();
     }
 
-    void wrote(TopicPartition partition, long offset) {
-        written.merge(partition, offset, Math::max);
+    /** The source position of the change of the last record the stream holds from the partition, or null. */
+    SourcePosition lastSource(TopicPartition partition) {
+        Last last = written.get(partition);
+        return last == null ? null : last.source();
+    }
+
+    void wrote(TopicPartition partition, long offset, SourcePosition source) {
+        written.merge(partition, new Last(offset, source), StreamProgress::later);
         known.add(partition);
+    }
+
+    private static Last later(Last a, Last b) {
+        return b.offset() >= a.offset() ? b : a;
     }
 
     /** Takes over what a fresh read of the stream found, keeping positions this writer knows already. */
     void merge(StreamProgress read) {
         expected = read.expected;
         tombstoned = read.tombstoned;
-        read.written.forEach((partition, offset) -> written.merge(partition, offset, Math::max));
+        read.written.forEach((partition, last) -> written.merge(partition, last, StreamProgress::later));
         known.addAll(read.known);
     }
 }

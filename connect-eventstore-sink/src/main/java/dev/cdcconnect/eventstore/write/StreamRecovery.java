@@ -16,7 +16,8 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Reads a stream's end to learn its revision and, for the wanted topic-partitions, the offset of the last record
- * it holds from each (from the {@code kafka.*} entries of the events' metadata). Reads backwards, first the last
+ * it holds from each (from the {@code kafka.*} entries of the events' metadata) and the source position of that
+ * record's change (from its {@code op} and {@code source.*} entries). Reads backwards, first the last
  * event alone (enough when the stream is fed from one partition), then pages, up to a limit of events.
  */
 final class StreamRecovery {
@@ -81,7 +82,8 @@ final class StreamRecovery {
             scanned++;
             EventMetadata.readPosition(event.getUserMetadata()).ifPresent(position -> {
                 if (missing.remove(position.partition())) {
-                    progress.written.put(position.partition(), position.offset());
+                    progress.written.put(position.partition(), new StreamProgress.Last(position.offset(),
+                            EventMetadata.readSourcePosition(event.getUserMetadata()).orElse(null)));
                 }
             });
             if (missing.isEmpty()) {

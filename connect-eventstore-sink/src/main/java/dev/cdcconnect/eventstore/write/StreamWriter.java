@@ -2,6 +2,7 @@ package dev.cdcconnect.eventstore.write;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.cdcconnect.event.SourcePosition;
 import dev.cdcconnect.eventstore.event.EventMapper;
 import dev.cdcconnect.eventstore.event.MappedRecord;
 import dev.cdcconnect.eventstore.event.RecordConversionException;
@@ -52,8 +53,11 @@ import org.slf4j.LoggerFactory;
  * the maximum append size. Different streams are appended concurrently, up to a bound, and optionally together
  * in one multi-stream append. With exactly-once delivery a stream's end is read before its first append (after a
  * start, a rebalance or a conflict), records it already holds are skipped, and appends carry the exact expected
- * revision. {@link #committableOffsets} only covers records whose appends were acknowledged (or that the dead
- * letter queue acknowledged).
+ * revision. With exactly-once delivery a change the source connector delivered again, in a later record, is skipped
+ * too: a change whose source position is not after that of the last record its stream holds from the same
+ * partition (known from this writer's appends, or read from the stream's end). {@link #committableOffsets} only
+ * covers records whose appends were acknowledged, or that were skipped (or that the dead letter queue
+ * acknowledged).
  *
  * <p>Failures: transient ones (server unavailable or busy, not the leader, deadline, a client that shut itself
  * down or left a call unanswered, which is replaced) are retried with exponential backoff; when a stream has used
@@ -101,6 +105,8 @@ public final class StreamWriter implements AutoCloseable {
         final TopicPartition partition;
         final long offset;
         final MappedRecord action;
+        /** The source position of the record's change, or null. */
+        final SourcePosition source;
         final int size;
         final OffsetTracker tracker;
         final OffsetTracker.Slot slot;
@@ -111,6 +117,7 @@ public final class StreamWriter implements AutoCloseable {
             this.partition = partition;
             this.offset = record.originalKafkaOffset();
             this.action = action;
+            this.source = action instanceof MappedRecord.Append append ? append.source() : null;
             this.size = size;
             this.tracker = tracker;
             this.slot = slot;
@@ -778,15 +785,45 @@ public final class StreamWriter implements AutoCloseable {
                 bufferedBytes -= pending.size;
                 metrics.recordsSkipped.increment();
                 pending.slot.done();
+            } else if (queue.progress != null && !queue.reread
+                    && redelivered(queue, pending, queue.progress.lastSource(pending.partition))) {
+                it.remove();
+                skipRedelivered(pending);
             } else {
                 return;
             }
         }
     }
 
+    /**
+     * Whether the record's change is one the stream holds already, or an earlier one, delivered again by the source
+     * connector in a later record: its source position is not after {@code last}, that of the record before it from
+     * the same partition (null: none, or one without a position). Exactly-once only.
+     */
+    private boolean redelivered(StreamQueue queue, Pending pending, SourcePosition last) {
+        if (pending.source == null || last == null || settings.guarantee() != DeliveryGuarantee.EXACTLY_ONCE
+                || pending.source.isAfter(last)) {
+            return false;
+        }
+        LOG.debug("Skipping {} offset {}: stream '{}' holds its change already (source position {}, the last "
+                + "written from that partition {})", pending.partition, pending.offset, queue.stream, pending.source,
+                last);
+        return true;
+    }
+
+    /** A record whose change was delivered again, taken off its queue: done without being written. */
+    private void skipRedelivered(Pending pending) {
+        bufferedBytes -= pending.size;
+        metrics.changesRedelivered.increment();
+        pending.slot.done();
+    }
+
     /** Consecutive appends from the queue's head, up to the byte budget (at least one). */
     private List<Pending> takeBatch(StreamQueue queue, int budget) {
         List<Pending> batch = new ArrayList<>();
+        // The source positions of the changes taken so far, by partition: a change delivered again may follow its
+        // first copy within one batch.
+        Map<TopicPartition, SourcePosition> taken = null;
         int bytes = 0;
         while (!queue.pending.isEmpty()) {
             Pending pending = queue.pending.peekFirst();
@@ -802,12 +839,23 @@ public final class StreamWriter implements AutoCloseable {
                 pending.slot.done();
                 continue;
             }
+            SourcePosition last = taken != null && taken.containsKey(pending.partition) ? taken.get(pending.partition)
+                    : queue.progress.lastSource(pending.partition);
+            if (redelivered(queue, pending, last)) {
+                queue.pending.pollFirst();
+                skipRedelivered(pending);
+                continue;
+            }
             if (!(pending.action instanceof MappedRecord.Append)
                     || (!batch.isEmpty() && (bytes + pending.size > budget || batch.size() >= queue.maxBatchEvents))) {
                 break;
             }
             batch.add(queue.pending.pollFirst());
             bytes += pending.size;
+            if (taken == null) {
+                taken = new HashMap<>(2);
+            }
+            taken.put(pending.partition, pending.source);
         }
         return batch;
     }
@@ -1041,7 +1089,8 @@ public final class StreamWriter implements AutoCloseable {
                     if (queue.progress == null || queue.reread) {
                         if (queue.progress != null) {
                             // What this writer wrote itself stays true, even where the read stopped short of it.
-                            queue.progress.written.forEach(progress::wrote);
+                            queue.progress.written.forEach((partition, last) ->
+                                    progress.wrote(partition, last.offset(), last.source()));
                         }
                         queue.progress = progress;
                     } else {
@@ -1104,7 +1153,7 @@ public final class StreamWriter implements AutoCloseable {
     /** Records of a stream that were appended: the stream holds them now. */
     private void done(StreamQueue queue, List<Pending> batch) {
         for (Pending pending : batch) {
-            queue.progress.wrote(pending.partition, pending.offset);
+            queue.progress.wrote(pending.partition, pending.offset, pending.source);
             bufferedBytes -= pending.size;
             pending.slot.done();
         }

@@ -19,6 +19,7 @@ public final class WriterMetrics implements WriterMetricsMXBean, AutoCloseable {
     final LongAdder appends = new LongAdder();
     final LongAdder multiStreamAppends = new LongAdder();
     final LongAdder recordsSkipped = new LongAdder();
+    final LongAdder changesRedelivered = new LongAdder();
     final LongAdder recordsDeadLettered = new LongAdder();
     final LongAdder streamsDeleted = new LongAdder();
     final LongAdder streamRecoveries = new LongAdder();
@@ -85,6 +86,11 @@ public final class WriterMetrics implements WriterMetricsMXBean, AutoCloseable {
     @Override
     public long getRecordsSkipped() {
         return recordsSkipped.sum();
+    }
+
+    @Override
+    public long getChangesRedelivered() {
+        return changesRedelivered.sum();
     }
 
     @Override

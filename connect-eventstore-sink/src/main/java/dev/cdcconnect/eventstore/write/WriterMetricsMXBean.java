@@ -18,6 +18,12 @@ public interface WriterMetricsMXBean {
     /** Records not written because their stream already held them (exactly-once after a restart). */
     long getRecordsSkipped();
 
+    /**
+     * Change events not written because their stream already held that change, from an earlier Kafka record: the
+     * source connector delivered it again (exactly-once).
+     */
+    long getChangesRedelivered();
+
     /** Records sent to the dead letter queue (or that failed the task when there is none). */
     long getRecordsDeadLettered();
 

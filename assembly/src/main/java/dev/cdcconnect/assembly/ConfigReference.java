@@ -6,14 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.ConfigKey;
@@ -36,7 +34,6 @@ public final class ConfigReference {
                              String placeholder) {
     }
 
-    private static final Set<String> NOTED = new HashSet<>();
     private static final String SAMPLE_NAME = "SAMPLENAME";
     private static final List<NamedKeys> NAMED_KEYS = List.of(
             new NamedKeys("dev.cdcconnect.enrich.Enrich", "dev.cdcconnect.enrich.EnrichConfig", "configDef",
@@ -248,7 +245,10 @@ public final class ConfigReference {
         return value == null || value.isEmpty() ? "\"\" (empty)" : "`" + value + "`";
     }
 
-    /** What the key's validator says it accepts; a validator without a description of its own says nothing. */
+    /**
+     * What the key's validator says it accepts. A validator must say it: one without a {@code toString()} of its
+     * own would leave the reference (and {@code /config/validate}) without the key's valid values.
+     */
     private static String validValues(ConfigKey key) {
         if (key.validator == null) {
             return "";
@@ -257,11 +257,9 @@ public final class ConfigReference {
         boolean undescribed = key.validator.getClass().isSynthetic() || described.contains("$$Lambda")
                 || described.startsWith(key.validator.getClass().getName() + "@");
         if (undescribed) {
-            if (NOTED.add(key.name)) {
-                System.err.println("note: the validator of '" + key.name + "' does not describe what it accepts (no"
-                    + " toString()), so the reference lists no valid values for it");
-            }
-            return "";
+            throw new IllegalStateException("The validator of '" + key.name + "' does not describe what it accepts"
+                    + " (no toString()): build it with dev.cdcconnect.support.config.Validators, or give it a"
+                    + " toString() naming the valid values, so the reference lists them");
         }
         return described.replace("\n", " ");
     }

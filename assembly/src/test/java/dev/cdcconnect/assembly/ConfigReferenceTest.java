@@ -1,9 +1,11 @@
 package dev.cdcconnect.assembly;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cdcconnect.assembly.fixture.Helper;
 import dev.cdcconnect.assembly.fixture.SampleTransform;
+import dev.cdcconnect.assembly.fixture.UndescribedTransform;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.apache.kafka.connect.transforms.Transformation;
@@ -30,6 +32,17 @@ class ConfigReferenceTest {
                         + "- Default: `a`\n- Valid values: [a, b]\n- Importance: high\n")
                 .contains("#### `sample.secret`\n\nA secret.\n\n- Type: password\n- Default: (hidden)\n")
                 .contains("#### `sample.path`\n\nA path.\n\n- Type: string\n- Default: none (required)\n"
-                        + "- Importance: medium\n");
+                        + "- Valid values: an absolute path\n- Importance: medium\n");
+    }
+
+    @Test
+    void aValidatorThatDoesNotSayWhatItAcceptsFailsTheReferenceNamingTheKey(@TempDir Path lib) throws IOException {
+        Jars.jar().withClass(UndescribedTransform.class).withClass(SampleTransform.class).withClass(Helper.class)
+                .withService(Transformation.class, UndescribedTransform.class).writeTo(lib, "undescribed-1.0.jar");
+
+        try (BundlePlugins bundle = BundlePlugins.load(lib)) {
+            assertThatThrownBy(() -> ConfigReference.render(bundle))
+                    .hasMessageContaining("'undescribed.path'").hasMessageContaining("does not describe what it accepts");
+        }
     }
 }

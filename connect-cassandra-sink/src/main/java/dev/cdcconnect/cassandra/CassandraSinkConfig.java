@@ -4,20 +4,20 @@ import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import dev.cdcconnect.cassandra.mapping.ColumnMapping;
 import dev.cdcconnect.cassandra.mapping.StructMode;
 import dev.cdcconnect.cassandra.mapping.TableNames;
-import java.io.File;
+import dev.cdcconnect.support.Redaction;
+import dev.cdcconnect.support.config.ConfigProblem;
+import dev.cdcconnect.support.config.Validators;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
 /** Configuration of the Cassandra sink: keys, documentation, validation and typed values. */
@@ -161,18 +161,18 @@ public final class CassandraSinkConfig extends AbstractConfig {
         this.columnMapping = ColumnMapping.parse(getList(COLUMN_MAPPING));
         if (getBoolean(SSL_ENABLED) && !getString(SSL_TRUSTSTORE_PATH).isBlank()
                 && getPassword(SSL_TRUSTSTORE_PASSWORD).value().isEmpty()) {
-            throw new ConfigException(SSL_TRUSTSTORE_PASSWORD, "[hidden]",
+            throw new ConfigProblem(SSL_TRUSTSTORE_PASSWORD, Redaction.HIDDEN,
                     "is needed to read " + SSL_TRUSTSTORE_PATH + "=" + getString(SSL_TRUSTSTORE_PATH));
         }
         if (!getString(USERNAME).isBlank() && getPassword(PASSWORD).value().isEmpty()) {
-            throw new ConfigException(PASSWORD, "[hidden]", "is needed with " + USERNAME + "=" + getString(USERNAME));
+            throw new ConfigProblem(PASSWORD, Redaction.HIDDEN, "is needed with " + USERNAME + "=" + getString(USERNAME));
         }
     }
 
     private static ConfigDef configDef() {
         ConfigDef def = new ConfigDef();
         int order = 0;
-        def.define(CONTACT_POINTS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new ContactPointsValidator(),
+        def.define(CONTACT_POINTS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Validators.hostPorts(false, true),
                 Importance.HIGH, CONTACT_POINTS_DOC, CONNECTION_GROUP, ++order, Width.LONG, "Contact points");
         def.define(PORT, Type.INT, 9042, ConfigDef.Range.between(1, 65535), Importance.MEDIUM, PORT_DOC,
                 CONNECTION_GROUP, ++order, Width.SHORT, "Port");
@@ -188,30 +188,31 @@ public final class CassandraSinkConfig extends AbstractConfig {
                 Width.MEDIUM, "Password");
         def.define(SSL_ENABLED, Type.BOOLEAN, false, Importance.HIGH, SSL_ENABLED_DOC, SECURITY_GROUP, ++order,
                 Width.SHORT, "TLS");
-        def.define(SSL_TRUSTSTORE_PATH, Type.STRING, "", new ReadableFileValidator(), Importance.MEDIUM,
+        def.define(SSL_TRUSTSTORE_PATH, Type.STRING, "", Validators.readableFile("path of a readable file, or empty"), Importance.MEDIUM,
                 SSL_TRUSTSTORE_PATH_DOC, SECURITY_GROUP, ++order, Width.LONG, "Trust store");
         def.define(SSL_TRUSTSTORE_PASSWORD, Type.PASSWORD, "", Importance.MEDIUM, SSL_TRUSTSTORE_PASSWORD_DOC,
                 SECURITY_GROUP, ++order, Width.MEDIUM, "Trust store password");
-        def.define(SSL_TRUSTSTORE_TYPE, Type.STRING, "PKCS12", ConfigDef.CaseInsensitiveValidString.in("PKCS12", "JKS"),
+        def.define(SSL_TRUSTSTORE_TYPE, Type.STRING, "PKCS12", Validators.oneOf("PKCS12", "JKS"),
                 Importance.LOW, SSL_TRUSTSTORE_TYPE_DOC, SECURITY_GROUP, ++order, Width.SHORT, "Trust store type");
         def.define(SSL_HOSTNAME_VALIDATION, Type.BOOLEAN, true, Importance.LOW, SSL_HOSTNAME_VALIDATION_DOC,
                 SECURITY_GROUP, ++order, Width.SHORT, "Hostname validation");
 
         order = 0;
-        def.define(KEYSPACE, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ParsingValidator(TableNames::checkIdentifier, "a CQL identifier"),
+        def.define(KEYSPACE, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, Validators.parsing("a CQL identifier", TableNames::checkIdentifier),
                 Importance.HIGH, KEYSPACE_DOC, MAPPING_GROUP, ++order, Width.MEDIUM, "Keyspace");
-        def.define(TABLE_NAME_TEMPLATE, Type.STRING, "${table}", new ParsingValidator(TableNames::parseTemplate,
-                "table or keyspace.table, with placeholders " + TableNames.PLACEHOLDERS),
+        def.define(TABLE_NAME_TEMPLATE, Type.STRING, "${table}", Validators.parsing(
+                "table or keyspace.table, with placeholders " + TableNames.PLACEHOLDERS, TableNames::parseTemplate),
                 Importance.HIGH, TABLE_NAME_TEMPLATE_DOC, MAPPING_GROUP, ++order, Width.MEDIUM, "Table name template");
-        def.define(TOPIC_TABLE_MAPPING, Type.LIST, "", new ListValidator(TableNames::parseMappings, "topic=table or topic=keyspace.table,..."),
+        def.define(TOPIC_TABLE_MAPPING, Type.LIST, "", Validators.list("topic=table or topic=keyspace.table,...",
+                TableNames::parseMappings),
                 Importance.MEDIUM, TOPIC_TABLE_MAPPING_DOC, MAPPING_GROUP, ++order, Width.LONG, "Topic tables");
-        def.define(COLUMN_MAPPING, Type.LIST, "", new ListValidator(ColumnMapping::parse, "path=column or topic:path=column,..."), Importance.MEDIUM,
+        def.define(COLUMN_MAPPING, Type.LIST, "", Validators.list("path=column or topic:path=column,...",
+                ColumnMapping::parse), Importance.MEDIUM,
                 COLUMN_MAPPING_DOC, MAPPING_GROUP, ++order, Width.LONG, "Column mapping");
         def.define(STRUCT_MODE, Type.STRING, StructMode.FLATTEN.configName(),
-                ConfigDef.CaseInsensitiveValidString.in(Arrays.stream(StructMode.values()).map(StructMode::configName)
-                        .toArray(String[]::new)),
+                Validators.oneOf(StructMode::configName, StructMode.values()),
                 Importance.MEDIUM, STRUCT_MODE_DOC, MAPPING_GROUP, ++order, Width.SHORT, "Nested structs");
-        def.define(UNKNOWN_FIELDS, Type.STRING, "fail", ConfigDef.CaseInsensitiveValidString.in("fail", "ignore"),
+        def.define(UNKNOWN_FIELDS, Type.STRING, "fail", Validators.oneOf("fail", "ignore"),
                 Importance.MEDIUM, UNKNOWN_FIELDS_DOC, MAPPING_GROUP, ++order, Width.SHORT, "Unknown fields");
 
         order = 0;
@@ -222,8 +223,8 @@ public final class CassandraSinkConfig extends AbstractConfig {
 
         order = 0;
         def.define(CONSISTENCY_LEVEL, Type.STRING, DefaultConsistencyLevel.LOCAL_QUORUM.name(),
-                ConfigDef.CaseInsensitiveValidString.in(Arrays.stream(DefaultConsistencyLevel.values())
-                        .filter(l -> !l.isSerial()).map(Enum::name).toArray(String[]::new)),
+                Validators.oneOf(Arrays.stream(DefaultConsistencyLevel.values()).filter(l -> !l.isSerial())
+                        .map(Enum::name).toArray(String[]::new)),
                 Importance.MEDIUM, CONSISTENCY_LEVEL_DOC, WRITES_GROUP, ++order, Width.SHORT, "Consistency level");
         def.define(MAX_CONCURRENT_REQUESTS, Type.INT, 32, ConfigDef.Range.between(1, 1024), Importance.MEDIUM,
                 MAX_CONCURRENT_REQUESTS_DOC, WRITES_GROUP, ++order, Width.SHORT, "Writes in flight");
@@ -231,8 +232,7 @@ public final class CassandraSinkConfig extends AbstractConfig {
                 BATCH_MAX_STATEMENTS_DOC, WRITES_GROUP, ++order, Width.SHORT, "Batch size (statements)");
         def.define(BATCH_MAX_BYTES, Type.INT, 32 * 1024, ConfigDef.Range.between(1024, 16 * 1024 * 1024),
                 Importance.LOW, BATCH_MAX_BYTES_DOC, WRITES_GROUP, ++order, Width.SHORT, "Batch size (bytes)");
-        def.define(BATCH_GROUPING, Type.STRING, "partition", ConfigDef.CaseInsensitiveValidString.in("partition",
-                "replica-set"), Importance.LOW, BATCH_GROUPING_DOC, WRITES_GROUP, ++order, Width.SHORT, "Batch grouping");
+        def.define(BATCH_GROUPING, Type.STRING, "partition", Validators.oneOf("partition", "replica-set"), Importance.LOW, BATCH_GROUPING_DOC, WRITES_GROUP, ++order, Width.SHORT, "Batch grouping");
         def.define(FLUSH_RECORDS, Type.INT, 2000, ConfigDef.Range.between(1, 1_000_000), Importance.LOW,
                 FLUSH_RECORDS_DOC, WRITES_GROUP, ++order, Width.SHORT, "Flush size (records)");
         def.define(FLUSH_INTERVAL_MS, Type.LONG, 20L, ConfigDef.Range.between(0L, 600_000L), Importance.LOW,
@@ -377,90 +377,5 @@ public final class CassandraSinkConfig extends AbstractConfig {
         summary.put(CONSISTENCY_LEVEL, consistencyLevel().name());
         summary.put(MAX_CONCURRENT_REQUESTS, String.valueOf(maxConcurrentRequests()));
         return summary;
-    }
-
-    // ---- validators: each parses the value so /config/validate reports what is wrong with it
-
-    private record ParsingValidator(Function<String, ?> parser, String validValues) implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            try {
-                parser.apply(value == null ? null : value.toString());
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(name, value, e.getMessage());
-            }
-        }
-
-        /** What the configuration reference and Connect's /config/validate show as the valid values. */
-        @Override
-        public String toString() {
-            return validValues;
-        }
-    }
-
-    private record ListValidator(Function<List<String>, ?> parser, String validValues) implements ConfigDef.Validator {
-        @Override
-        @SuppressWarnings("unchecked")
-        public void ensureValid(String name, Object value) {
-            try {
-                parser.apply(value == null ? List.of() : (List<String>) value);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(name, value, e.getMessage());
-            }
-        }
-
-        @Override
-        public String toString() {
-            return validValues;
-        }
-    }
-
-    private static final class ContactPointsValidator implements ConfigDef.Validator {
-        @Override
-        @SuppressWarnings("unchecked")
-        public void ensureValid(String name, Object value) {
-            List<String> points = value == null ? List.of() : (List<String>) value;
-            if (points.isEmpty()) {
-                throw new ConfigException(name, value, "at least one contact point is needed, e.g. cassandra1:9042");
-            }
-            for (String point : points) {
-                String p = point.trim();
-                int colon = p.lastIndexOf(':');
-                String host = colon < 0 ? p : p.substring(0, colon);
-                if (host.isEmpty()) {
-                    throw new ConfigException(name, value, "'" + point + "' has no host");
-                }
-                if (colon >= 0) {
-                    try {
-                        int port = Integer.parseInt(p.substring(colon + 1));
-                        if (port < 1 || port > 65535) {
-                            throw new NumberFormatException();
-                        }
-                    } catch (NumberFormatException e) {
-                        throw new ConfigException(name, value, "'" + point + "' has no valid port (1-65535)");
-                    }
-                }
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "host[:port][,host[:port]...]";
-        }
-    }
-
-    private static final class ReadableFileValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            String path = value == null ? "" : value.toString().trim();
-            if (!path.isEmpty() && !(new File(path).isFile() && new File(path).canRead())) {
-                throw new ConfigException(name, value, "must be a readable file on the worker");
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "path of a readable file, or empty";
-        }
     }
 }

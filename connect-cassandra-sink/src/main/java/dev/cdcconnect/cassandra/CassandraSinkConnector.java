@@ -3,6 +3,8 @@ package dev.cdcconnect.cassandra;
 import com.datastax.oss.driver.api.core.CqlSession;
 import dev.cdcconnect.cassandra.session.Sessions;
 import dev.cdcconnect.support.DeadLetterQueue;
+import dev.cdcconnect.support.PluginVersion;
+import dev.cdcconnect.support.config.ConfigProblem;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +33,7 @@ public final class CassandraSinkConnector extends SinkConnector {
 
     @Override
     public String version() {
-        return Version.get();
+        return PluginVersion.of(getClass());
     }
 
     @Override
@@ -83,22 +85,16 @@ public final class CassandraSinkConnector extends SinkConnector {
         try {
             parsed = new CassandraSinkConfig(connectorConfigs);
         } catch (ConfigException e) {
-            addError(byName, e);
+            ConfigProblem.report(byName, e, CassandraSinkConfig.CONTACT_POINTS);
             return config;
         }
         if (CONNECTION_KEYS.stream().allMatch(k -> byName.get(k) == null || byName.get(k).errorMessages().isEmpty())) {
             try (CqlSession ignored = Sessions.open(parsed)) {
                 // The session opened: the connection settings work.
             } catch (ConfigException e) {
-                addError(byName, e);
+                ConfigProblem.report(byName, e, CassandraSinkConfig.CONTACT_POINTS);
             }
         }
         return config;
-    }
-
-    private static void addError(Map<String, ConfigValue> byName, ConfigException e) {
-        String key = byName.keySet().stream().filter(k -> e.getMessage() != null && e.getMessage().contains(k))
-                .max((a, b) -> Integer.compare(a.length(), b.length())).orElse(CassandraSinkConfig.CONTACT_POINTS);
-        byName.get(key).addErrorMessage(e.getMessage());
     }
 }

@@ -8,6 +8,7 @@ import dev.cdcconnect.cassandra.session.Sessions;
 import dev.cdcconnect.cassandra.write.CassandraWriter;
 import dev.cdcconnect.cassandra.write.ChangeWriter;
 import dev.cdcconnect.support.DeadLetterQueue;
+import dev.cdcconnect.support.PluginVersion;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -34,7 +35,7 @@ public final class CassandraSinkTask extends SinkTask {
 
     @Override
     public String version() {
-        return Version.get();
+        return PluginVersion.of(getClass());
     }
 
     @Override

@@ -91,7 +91,9 @@ class CassandraSinkConfigTest {
     }
 
     @Test
-    void theConnectorReportsTheBuildVersion() {
-        assertThat(new CassandraSinkConnector().version()).matches("\\d+\\.\\d+\\.\\d+.*");
+    void theConnectorAndItsTaskReportTheProjectVersion() {
+        assertThat(new CassandraSinkConnector().version()).isEqualTo(System.getProperty("project.version"))
+                .isNotBlank();
+        assertThat(new CassandraSinkTask().version()).isEqualTo(new CassandraSinkConnector().version());
     }
 }

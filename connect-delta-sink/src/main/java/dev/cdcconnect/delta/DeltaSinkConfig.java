@@ -1,19 +1,20 @@
 package dev.cdcconnect.delta;
 
 import dev.cdcconnect.delta.table.TableNames;
+import dev.cdcconnect.support.Redaction;
+import dev.cdcconnect.support.config.ConfigProblem;
+import dev.cdcconnect.support.config.Validators;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
 /** Configuration of the Delta Lake sink: keys, documentation, validation and typed values. */
@@ -119,7 +120,7 @@ public final class DeltaSinkConfig extends AbstractConfig {
         super(CONFIG_DEF, originals);
         this.tableNames = new TableNames(getString(TABLE_NAME_TEMPLATE));
         if (!getString(S3_ACCESS_KEY).isBlank() && getPassword(S3_SECRET_KEY).value().isEmpty()) {
-            throw new ConfigException(S3_SECRET_KEY, "[hidden]", "is needed with " + S3_ACCESS_KEY);
+            throw new ConfigProblem(S3_SECRET_KEY, Redaction.HIDDEN, "is needed with " + S3_ACCESS_KEY);
         }
     }
 
@@ -127,21 +128,21 @@ public final class DeltaSinkConfig extends AbstractConfig {
         ConfigDef def = new ConfigDef();
         int order = 0;
         def.define(TABLE_ROOT, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
-                new ParsingValidator(DeltaSinkConfig::parseRoot, "a folder, file:///folder, s3a://bucket/prefix or a "
-                        + "Hadoop file system URI"),
+                Validators.parsing("a folder, file:///folder, s3a://bucket/prefix or a Hadoop file system URI",
+                        DeltaSinkConfig::parseRoot),
                 Importance.HIGH, TABLE_ROOT_DOC, TABLES_GROUP, ++order, Width.LONG, "Table root");
-        def.define(TABLE_NAME_TEMPLATE, Type.STRING, "${table}", new ParsingValidator(TableNames::parseTemplate,
-                        "a name with placeholders " + TableNames.PLACEHOLDERS),
+        def.define(TABLE_NAME_TEMPLATE, Type.STRING, "${table}", Validators.parsing(
+                        "a name with placeholders " + TableNames.PLACEHOLDERS, TableNames::parseTemplate),
                 Importance.HIGH, TABLE_NAME_TEMPLATE_DOC, TABLES_GROUP, ++order, Width.MEDIUM, "Table name template");
         def.define(PARTITION_BY, Type.STRING, Partitioning.NONE.configName(),
-                ConfigDef.CaseInsensitiveValidString.in("none", "source-date"), Importance.MEDIUM, PARTITION_BY_DOC,
+                Validators.oneOf(Partitioning::configName, Partitioning.values()), Importance.MEDIUM, PARTITION_BY_DOC,
                 TABLES_GROUP, ++order, Width.SHORT, "Partitioning");
         def.define(CHECKPOINT_INTERVAL, Type.INT, 10, ConfigDef.Range.between(1, 10_000), Importance.LOW,
                 CHECKPOINT_INTERVAL_DOC, TABLES_GROUP, ++order, Width.SHORT, "Checkpoint interval (commits)");
 
         order = 0;
-        def.define(S3_ENDPOINT, Type.STRING, "", new ParsingValidator(DeltaSinkConfig::parseEndpoint,
-                        "empty, or http(s)://host[:port]"),
+        def.define(S3_ENDPOINT, Type.STRING, "", Validators.parsing("empty, or http(s)://host[:port]",
+                        DeltaSinkConfig::parseEndpoint),
                 Importance.HIGH, S3_ENDPOINT_DOC, STORAGE_GROUP, ++order, Width.LONG, "S3 endpoint");
         def.define(S3_REGION, Type.STRING, "us-east-1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                 S3_REGION_DOC, STORAGE_GROUP, ++order, Width.SHORT, "S3 region");
@@ -154,7 +155,7 @@ public final class DeltaSinkConfig extends AbstractConfig {
 
         order = 0;
         def.define(PARQUET_COMPRESSION, Type.STRING, "snappy",
-                ConfigDef.CaseInsensitiveValidString.in("snappy", "gzip", "zstd", "uncompressed"), Importance.LOW,
+                Validators.oneOf(Compression.values()), Importance.LOW,
                 PARQUET_COMPRESSION_DOC, FILES_GROUP, ++order, Width.SHORT, "Compression");
         def.define(FILE_MAX_BYTES, Type.LONG, 64L * 1024 * 1024, ConfigDef.Range.between(64L * 1024, 4L << 30),
                 Importance.MEDIUM, FILE_MAX_BYTES_DOC, FILES_GROUP, ++order, Width.SHORT, "File size (bytes)");
@@ -307,23 +308,5 @@ public final class DeltaSinkConfig extends AbstractConfig {
         summary.put(FILE_MAX_BYTES, String.valueOf(fileMaxBytes()));
         summary.put(COMMIT_INTERVAL_MS, String.valueOf(commitInterval().toMillis()));
         return summary;
-    }
-
-    // ---- validators: each parses the value so /config/validate reports what is wrong with it
-
-    private record ParsingValidator(Function<String, ?> parser, String validValues) implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            try {
-                parser.apply(value == null ? null : value.toString());
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(name, value, e.getMessage());
-            }
-        }
-
-        @Override
-        public String toString() {
-            return validValues;
-        }
     }
 }

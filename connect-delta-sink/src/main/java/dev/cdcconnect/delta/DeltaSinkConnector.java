@@ -2,6 +2,7 @@ package dev.cdcconnect.delta;
 
 import dev.cdcconnect.delta.table.Storage;
 import dev.cdcconnect.support.DeadLetterQueue;
+import dev.cdcconnect.support.PluginVersion;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,7 +25,7 @@ public final class DeltaSinkConnector extends SinkConnector {
 
     @Override
     public String version() {
-        return Version.get();
+        return PluginVersion.of(getClass());
     }
 
     @Override

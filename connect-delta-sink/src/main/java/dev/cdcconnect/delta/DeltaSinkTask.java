@@ -6,6 +6,7 @@ import dev.cdcconnect.delta.table.DeltaWriter;
 import dev.cdcconnect.delta.table.Storage;
 import dev.cdcconnect.delta.table.TransientStorageException;
 import dev.cdcconnect.support.DeadLetterQueue;
+import dev.cdcconnect.support.PluginVersion;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +35,7 @@ public final class DeltaSinkTask extends SinkTask {
 
     @Override
     public String version() {
-        return Version.get();
+        return PluginVersion.of(getClass());
     }
 
     @Override

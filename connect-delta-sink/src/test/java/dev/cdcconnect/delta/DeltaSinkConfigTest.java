@@ -20,6 +20,13 @@ class DeltaSinkConfigTest {
     }
 
     @Test
+    void theConnectorAndItsTaskReportTheProjectVersion() {
+        assertThat(new DeltaSinkConnector().version()).isEqualTo(System.getProperty("project.version"))
+                .isNotBlank();
+        assertThat(new DeltaSinkTask().version()).isEqualTo(new DeltaSinkConnector().version());
+    }
+
+    @Test
     void aPlainFolderIsALocalRoot() {
         assertThat(new DeltaSinkConfig(props(DeltaSinkConfig.TABLE_ROOT, "/data/lake/")).tableRoot())
                 .isEqualTo("file:///data/lake");

@@ -4,6 +4,7 @@ import dev.cdcconnect.enrich.jdbc.JdbcLookupSource;
 import dev.cdcconnect.enrich.lookup.LookupSource;
 import dev.cdcconnect.enrich.table.TopicTableSource;
 import dev.cdcconnect.support.KeyOrValueTransformation;
+import dev.cdcconnect.support.PluginVersion;
 import dev.cdcconnect.support.Redaction;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,7 +113,7 @@ public abstract class Enrich<R extends ConnectRecord<R>> extends KeyOrValueTrans
 
     @Override
     public String version() {
-        return Version.get();
+        return PluginVersion.of(Enrich.class);
     }
 
     /** Enriches record keys. */

@@ -3,6 +3,8 @@ package dev.cdcconnect.enrich;
 import dev.cdcconnect.enrich.jdbc.JdbcSpec;
 import dev.cdcconnect.enrich.table.TableSpec;
 import dev.cdcconnect.support.Redaction;
+import dev.cdcconnect.support.config.ConfigProblem;
+import dev.cdcconnect.support.config.Validators;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -74,8 +76,6 @@ public final class EnrichConfig extends AbstractConfig {
     static final String DEFAULT_CONVERTER = "org.apache.kafka.connect.json.JsonConverter";
     static final long DEFAULT_TABLE_MAX_BYTES = 256L * 1024 * 1024;
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
-    private static final Pattern CONFIGURATION_NAMED = Pattern.compile("for configuration (\\S+?):");
-    private static final Pattern KEY_NAMED = Pattern.compile("^The key (\\S+) ");
     private static final List<String> PASS_THROUGH = List.of(KEY_CONVERTER + ".", VALUE_CONVERTER + ".", CONSUMER_PREFIX);
 
     /** The keys that do not depend on the lookup names: what a Connect worker shows and validates. */
@@ -91,7 +91,7 @@ public final class EnrichConfig extends AbstractConfig {
         for (String name : getList(LOOKUPS_CONFIG)) {
             LookupSpec spec = lookup(name);
             if (spec.output() == LookupSpec.Output.NESTED && !nestedFields.add(spec.outputField())) {
-                throw new ConfigException(key(name, OUTPUT_FIELD), spec.outputField(),
+                throw new ConfigProblem(key(name, OUTPUT_FIELD), spec.outputField(),
                         "another lookup already writes a field of that name");
             }
             lookups.add(spec);
@@ -128,23 +128,10 @@ public final class EnrichConfig extends AbstractConfig {
             try {
                 new EnrichConfig(props);
             } catch (ConfigException e) {
-                String name = keyNamedIn(e.getMessage(), props.keySet(), values.keySet());
-                values.computeIfAbsent(name, ConfigValue::new).addErrorMessage(e.getMessage());
+                ConfigProblem.report(values, e, LOOKUPS_CONFIG);
             }
         }
         return values;
-    }
-
-    private static String keyNamedIn(String message, Set<String> given, Set<String> defined) {
-        java.util.regex.Matcher named = CONFIGURATION_NAMED.matcher(message);
-        if (named.find()) {
-            return named.group(1);
-        }
-        java.util.regex.Matcher key = KEY_NAMED.matcher(message);
-        if (key.find()) {
-            return key.group(1);
-        }
-        return LOOKUPS_CONFIG;
     }
 
     /** The full definition for these properties: the static keys plus each listed lookup's keys. */
@@ -159,8 +146,7 @@ public final class EnrichConfig extends AbstractConfig {
     private static ConfigDef baseConfigDef() {
         String group = "Enrich";
         return new ConfigDef()
-                .define(LOOKUPS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.LambdaValidator.with(EnrichConfig::validateNames,
-                                () -> "distinct names of letters, digits and _, e.g. user,store"),
+                .define(LOOKUPS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Validators.of("distinct names of letters, digits and _, e.g. user,store", EnrichConfig::validateNames),
                         Importance.HIGH, LOOKUPS_DOC, group, 1, Width.MEDIUM, "Lookups")
                 .define(ENVELOPE_FIELDS_CONFIG, Type.LIST, List.of("after"), ConfigDef.ValidList.in("after", "before"),
                         Importance.MEDIUM, ENVELOPE_FIELDS_DOC, group, 2, Width.SHORT, "Change-event rows to enrich");
@@ -171,20 +157,18 @@ public final class EnrichConfig extends AbstractConfig {
         String group = "Lookup " + name;
         int order = 0;
         def.define(key(name, SOURCE), Type.STRING, SOURCE_TOPIC,
-                        ConfigDef.CaseInsensitiveValidString.in(SOURCE_TOPIC, SOURCE_JDBC), Importance.HIGH,
+                        Validators.oneOf(SOURCE_TOPIC, SOURCE_JDBC), Importance.HIGH,
                         "Where rows come from: 'topic', a table loaded from a Kafka topic of change events and kept"
                                 + " up to date (GlobalKTable semantics), or 'jdbc', a query by key with a cache.",
                         group, ++order, Width.SHORT, name + ": source")
-                .define(key(name, KEY_FIELD), Type.STRING, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.LambdaValidator.with(EnrichConfig::validatePath,
-                                () -> "a field name or dot path"),
+                .define(key(name, KEY_FIELD), Type.STRING, ConfigDef.NO_DEFAULT_VALUE, Validators.of("a field name or dot path", EnrichConfig::validatePath),
                         Importance.HIGH, "Dot path of the field holding the lookup key, e.g. 'user_id'. For change"
                                 + " events it is read within the row being enriched ('after', or 'before').",
                         group, ++order, Width.MEDIUM, name + ": key field")
-                .define(key(name, FIELDS), Type.LIST, List.of(), ConfigDef.LambdaValidator.with(EnrichConfig::validateColumnNames,
-                                () -> "distinct column names"), Importance.MEDIUM,
+                .define(key(name, FIELDS), Type.LIST, List.of(), Validators.of("distinct column names", EnrichConfig::validateColumnNames), Importance.MEDIUM,
                         "Looked-up columns to keep, in output order; empty keeps all.", group, ++order, Width.LONG,
                         name + ": fields")
-                .define(key(name, OUTPUT), Type.STRING, "nested", ConfigDef.CaseInsensitiveValidString.in("nested", "flat"),
+                .define(key(name, OUTPUT), Type.STRING, "nested", Validators.oneOf("nested", "flat"),
                         Importance.MEDIUM, "'nested': one struct field holding the looked-up columns (null on a"
                                 + " miss); 'flat': one field per column named <prefix><column>, for sinks that need"
                                 + " flat rows such as JDBC sinks.", group, ++order, Width.SHORT, name + ": output")
@@ -193,7 +177,7 @@ public final class EnrichConfig extends AbstractConfig {
                 .define(key(name, OUTPUT_PREFIX), Type.STRING, name + "_", null, Importance.LOW,
                         "Prefix of the flat fields (output=flat).", group, ++order, Width.SHORT, name + ": output prefix")
                 .define(key(name, MISS_POLICY), Type.STRING, "null",
-                        ConfigDef.CaseInsensitiveValidString.in(MissPolicy.configValues(MissPolicy.values())),
+                        Validators.oneOf(MissPolicy.configValues(MissPolicy.values())),
                         Importance.HIGH, "When the key finds no row, or the record has no key: 'null' leaves the"
                                 + " lookup's fields null (left join), 'fail' fails the record with a DataException,"
                                 + " 'drop' drops the record, 'wait' first waits up to " + key(name, WAIT_TIMEOUT_MS)
@@ -205,7 +189,7 @@ public final class EnrichConfig extends AbstractConfig {
                                 + " max.poll.interval.ms: the task does not poll while it waits.",
                         group, ++order, Width.SHORT, name + ": wait timeout")
                 .define(key(name, WAIT_FALLBACK), Type.STRING, "null",
-                        ConfigDef.CaseInsensitiveValidString.in(MissPolicy.configValues(MissPolicy.NULL, MissPolicy.FAIL,
+                        Validators.oneOf(MissPolicy.configValues(MissPolicy.NULL, MissPolicy.FAIL,
                                 MissPolicy.DROP)), Importance.MEDIUM,
                         "What a miss does after waiting: 'null', 'fail' or 'drop'.", group, ++order, Width.SHORT,
                         name + ": wait fallback")
@@ -224,32 +208,28 @@ public final class EnrichConfig extends AbstractConfig {
                                 + " rows. Keep fewer columns with " + key(name, FIELDS) + " to need less.",
                         group, ++order, Width.SHORT, name + ": table bound")
                 .define(key(name, TOPIC_UNREADABLE), Type.STRING, "skip",
-                        ConfigDef.CaseInsensitiveValidString.in("skip", "fail"), Importance.MEDIUM,
+                        Validators.oneOf("skip", "fail"), Importance.MEDIUM,
                         "source=topic: what a record of the topic that the converters or the table cannot read does:"
                                 + " 'skip' skips it (its row keeps its previous state), counts it in the table's"
                                 + " UnreadableRecords metric and logs a WARN naming topic, partition and offset (at most"
                                 + " one a minute); 'fail' stops the table, and every lookup in it fails.",
                         group, ++order, Width.SHORT, name + ": unreadable records")
-                .define(key(name, KEY_CONVERTER), Type.CLASS, null, ConfigDef.LambdaValidator.with(EnrichConfig::validateConverter,
-                                () -> "a Converter class"),
+                .define(key(name, KEY_CONVERTER), Type.CLASS, null, Validators.of("a Converter class", EnrichConfig::validateConverter),
                         Importance.MEDIUM, "source=topic: converter of the topic's record keys, as the source"
                                 + " connector wrote them (default " + DEFAULT_CONVERTER + "); settings under "
                                 + key(name, KEY_CONVERTER) + ".*",
                         group, ++order, Width.LONG, name + ": key converter")
-                .define(key(name, VALUE_CONVERTER), Type.CLASS, null, ConfigDef.LambdaValidator.with(EnrichConfig::validateConverter,
-                                () -> "a Converter class"),
+                .define(key(name, VALUE_CONVERTER), Type.CLASS, null, Validators.of("a Converter class", EnrichConfig::validateConverter),
                         Importance.MEDIUM, "source=topic: converter of the topic's record values (default "
                                 + DEFAULT_CONVERTER + "); settings under " + key(name, VALUE_CONVERTER) + ".*", group, ++order, Width.LONG, name + ": value converter")
-                .define(key(name, JDBC_URL), Type.STRING, null, ConfigDef.LambdaValidator.with(EnrichConfig::validateJdbcUrl,
-                                () -> "a JDBC URL"), Importance.HIGH,
+                .define(key(name, JDBC_URL), Type.STRING, null, Validators.of("a JDBC URL", EnrichConfig::validateJdbcUrl), Importance.HIGH,
                         "source=jdbc: JDBC URL of the database. Postgres and MySQL/MariaDB drivers ship with the plugin.",
                         group, ++order, Width.LONG, name + ": JDBC URL")
                 .define(key(name, JDBC_USER), Type.STRING, null, null, Importance.HIGH, "source=jdbc: database user.",
                         group, ++order, Width.SHORT, name + ": JDBC user")
                 .define(key(name, JDBC_PASSWORD), Type.PASSWORD, null, null, Importance.HIGH,
                         "source=jdbc: database password.", group, ++order, Width.SHORT, name + ": JDBC password")
-                .define(key(name, JDBC_QUERY), Type.STRING, null, ConfigDef.LambdaValidator.with(EnrichConfig::validateQuery,
-                                () -> "a SELECT with one ? parameter"), Importance.HIGH,
+                .define(key(name, JDBC_QUERY), Type.STRING, null, Validators.of("a SELECT with one ? parameter", EnrichConfig::validateQuery), Importance.HIGH,
                         "source=jdbc: a SELECT taking the key as its one parameter, e.g. 'SELECT name, email FROM"
                                 + " users WHERE id = ?'. Its columns are the looked-up columns; the first row is used.",
                         group, ++order, Width.LONG, name + ": query")
@@ -297,12 +277,12 @@ public final class EnrichConfig extends AbstractConfig {
     private TableSpec tableSpec(String name, List<String> fields) {
         String topic = getString(key(name, TOPIC));
         if (topic == null || topic.isBlank()) {
-            throw new ConfigException(key(name, TOPIC), topic, "is required when " + key(name, SOURCE) + "=topic");
+            throw new ConfigProblem(key(name, TOPIC), topic, "is required when " + key(name, SOURCE) + "=topic");
         }
         Map<String, Object> consumer = new HashMap<>(originalsWithPrefix(CONSUMER_PREFIX));
         consumer.putAll(originalsWithPrefix(key(name, CONSUMER_PREFIX)));
         if (consumer.get("bootstrap.servers") == null || consumer.get("bootstrap.servers").toString().isBlank()) {
-            throw new ConfigException(key(name, CONSUMER_PREFIX + "bootstrap.servers"), null,
+            throw new ConfigProblem(key(name, CONSUMER_PREFIX + "bootstrap.servers"), null,
                     "the Kafka cluster holding topic " + topic + " must be given, in "
                             + key(name, CONSUMER_PREFIX + "bootstrap.servers") + " or consumer.bootstrap.servers");
         }
@@ -316,16 +296,16 @@ public final class EnrichConfig extends AbstractConfig {
     private JdbcSpec jdbcSpec(String name, List<String> fields) {
         String url = getString(key(name, JDBC_URL));
         if (url == null) {
-            throw new ConfigException(key(name, JDBC_URL), null, "is required when " + key(name, SOURCE) + "=jdbc");
+            throw new ConfigProblem(key(name, JDBC_URL), null, "is required when " + key(name, SOURCE) + "=jdbc");
         }
         String query = getString(key(name, JDBC_QUERY));
         if (query == null) {
-            throw new ConfigException(key(name, JDBC_QUERY), null, "is required when " + key(name, SOURCE) + "=jdbc");
+            throw new ConfigProblem(key(name, JDBC_QUERY), null, "is required when " + key(name, SOURCE) + "=jdbc");
         }
         Duration hit = millis(key(name, CACHE_HIT_TTL_MS));
         Duration miss = millis(key(name, CACHE_MISS_TTL_MS));
         if (miss.compareTo(hit) > 0) {
-            throw new ConfigException(key(name, CACHE_MISS_TTL_MS), miss.toMillis(), "must not exceed "
+            throw new ConfigProblem(key(name, CACHE_MISS_TTL_MS), miss.toMillis(), "must not exceed "
                     + key(name, CACHE_HIT_TTL_MS) + "=" + hit.toMillis() + ": a miss must not outlive a hit");
         }
         Password password = getPassword(key(name, JDBC_PASSWORD));
@@ -345,7 +325,7 @@ public final class EnrichConfig extends AbstractConfig {
         try {
             return Class.forName(DEFAULT_CONVERTER, true, loader != null ? loader : EnrichConfig.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
-            throw new ConfigException(key, null, "no converter given and " + DEFAULT_CONVERTER + " cannot be loaded: " + e);
+            throw new ConfigProblem(key, null, "no converter given and " + DEFAULT_CONVERTER + " cannot be loaded: " + e);
         }
     }
 
@@ -365,13 +345,13 @@ public final class EnrichConfig extends AbstractConfig {
             int dot = rest.indexOf('.');
             String name = dot < 0 ? rest : rest.substring(0, dot);
             if (!names.contains(name)) {
-                throw new ConfigException("The key " + k + " names the lookup '" + name + "', which is not in "
+                throw ConfigProblem.withMessage(k, "The key " + k + " names the lookup '" + name + "', which is not in "
                         + LOOKUPS_CONFIG + "=" + String.join(",", names));
             }
             String suffix = dot < 0 ? "" : rest.substring(dot + 1);
             if (PASS_THROUGH.stream().noneMatch(suffix::startsWith)) {
-                throw new ConfigException("The key " + k + " is not a setting of a lookup; valid: lookup." + name + ".{"
-                        + String.join(", ", defKeysSuffixes(def, name)) + "} and the prefixes "
+                throw ConfigProblem.withMessage(k, "The key " + k + " is not a setting of a lookup; valid: lookup."
+                        + name + ".{" + String.join(", ", defKeysSuffixes(def, name)) + "} and the prefixes "
                         + PASS_THROUGH.stream().map(p -> "lookup." + name + "." + p + "*").toList());
             }
         }
@@ -401,16 +381,16 @@ public final class EnrichConfig extends AbstractConfig {
         @SuppressWarnings("unchecked")
         List<String> names = (List<String>) value;
         if (names == null || names.isEmpty()) {
-            throw new ConfigException(name, value, "at least one lookup name is needed, e.g. 'user,store'");
+            throw new ConfigProblem(name, value, "at least one lookup name is needed, e.g. 'user,store'");
         }
         Set<String> seen = new HashSet<>();
         for (String n : names) {
             if (!NAME.matcher(n).matches()) {
-                throw new ConfigException(name, value, "'" + n + "' is not a valid lookup name: letters, digits and"
+                throw new ConfigProblem(name, value, "'" + n + "' is not a valid lookup name: letters, digits and"
                         + " '_', starting with a letter");
             }
             if (!seen.add(n)) {
-                throw new ConfigException(name, value, "the lookup name '" + n + "' appears twice");
+                throw new ConfigProblem(name, value, "the lookup name '" + n + "' appears twice");
             }
         }
     }
@@ -418,11 +398,11 @@ public final class EnrichConfig extends AbstractConfig {
     private static void validatePath(String name, Object value) {
         String path = (String) value;
         if (path == null || path.isBlank()) {
-            throw new ConfigException(name, value, "a field name or dot path is required, e.g. 'user_id'");
+            throw new ConfigProblem(name, value, "a field name or dot path is required, e.g. 'user_id'");
         }
         for (String part : path.split("\\.", -1)) {
             if (part.isBlank()) {
-                throw new ConfigException(name, value, "a dot path has no empty segments, e.g. 'customer.id'");
+                throw new ConfigProblem(name, value, "a dot path has no empty segments, e.g. 'customer.id'");
             }
         }
     }
@@ -433,20 +413,20 @@ public final class EnrichConfig extends AbstractConfig {
         Set<String> seen = new HashSet<>();
         for (String n : names) {
             if (n.isBlank() || !seen.add(n)) {
-                throw new ConfigException(name, value, "column names must be non-empty and listed once");
+                throw new ConfigProblem(name, value, "column names must be non-empty and listed once");
             }
         }
     }
 
     private static void validateConverter(String name, Object value) {
         if (value instanceof Class<?> type && !Converter.class.isAssignableFrom(type)) {
-            throw new ConfigException(name, type.getName(), "is not a " + Converter.class.getName());
+            throw new ConfigProblem(name, type.getName(), "is not a " + Converter.class.getName());
         }
     }
 
     private static void validateJdbcUrl(String name, Object value) {
         if (value != null && !value.toString().startsWith("jdbc:")) {
-            throw new ConfigException(name, Redaction.maskUrl(value.toString()), "a JDBC URL starts with 'jdbc:', e.g."
+            throw new ConfigProblem(name, Redaction.maskUrl(value.toString()), "a JDBC URL starts with 'jdbc:', e.g."
                     + " 'jdbc:postgresql://db:5432/shop'");
         }
     }
@@ -458,11 +438,11 @@ public final class EnrichConfig extends AbstractConfig {
         String query = value.toString().trim();
         String lower = query.toLowerCase(Locale.ROOT);
         if (!lower.startsWith("select") && !lower.startsWith("with")) {
-            throw new ConfigException(name, value, "must be a SELECT query");
+            throw new ConfigProblem(name, value, "must be a SELECT query");
         }
         int parameters = countParameters(query);
         if (parameters != 1) {
-            throw new ConfigException(name, value, "must take exactly one parameter (?), the key; found " + parameters);
+            throw new ConfigProblem(name, value, "must take exactly one parameter (?), the key; found " + parameters);
         }
     }
 

@@ -286,7 +286,9 @@ class EnrichTest {
     }
 
     @Test
-    void versionIsTheBuildVersion() {
-        assertThat(new Enrich.Value<SinkRecord>().version()).matches("\\d+\\.\\d+\\.\\d+.*");
+    void versionIsTheProjectVersion() {
+        assertThat(new Enrich.Value<SinkRecord>().version()).isEqualTo(System.getProperty("project.version"))
+                .isNotBlank();
+        assertThat(new Enrich.Key<SinkRecord>().version()).isEqualTo(System.getProperty("project.version"));
     }
 }

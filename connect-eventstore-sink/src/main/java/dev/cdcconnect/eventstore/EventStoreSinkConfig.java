@@ -13,9 +13,11 @@ import dev.cdcconnect.eventstore.write.DeliveryGuarantee;
 import dev.cdcconnect.eventstore.write.StreamWriter;
 import dev.cdcconnect.eventstore.write.WrongExpectedVersionHandling;
 import dev.cdcconnect.support.Redaction;
+import dev.cdcconnect.support.config.ConfigProblem;
+import dev.cdcconnect.support.config.Validators;
+import dev.cdcconnect.support.config.Validators.OneOf;
 import io.kurrent.dbclient.KurrentDBClientSettings;
 import io.kurrent.dbclient.KurrentDBConnectionString;
-import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,7 +32,6 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
 /** Configuration of the EventStoreDB sink: keys, documentation, validation and typed values. */
@@ -221,7 +222,7 @@ public final class EventStoreSinkConfig extends AbstractConfig {
         this.streamNameTemplate = StreamNames.parseTemplate(getString(STREAM_NAME_TEMPLATE));
         this.eventTypeTemplate = EventTypes.parseTemplate(getString(EVENT_TYPE_TEMPLATE));
         this.keylessStreamNameTemplate = StreamNames.parseKeylessTemplate(getString(STREAM_NAME_KEYLESS_TEMPLATE));
-        List<ConfigException> problems = crossFieldProblems(this::get);
+        List<ConfigProblem> problems = crossFieldProblems(this::get);
         if (!problems.isEmpty()) {
             throw problems.get(0);
         }
@@ -236,7 +237,8 @@ public final class EventStoreSinkConfig extends AbstractConfig {
                 Width.MEDIUM, "Username");
         def.define(PASSWORD, Type.PASSWORD, "", Importance.HIGH, PASSWORD_DOC, CONNECTION_GROUP, ++order,
                 Width.MEDIUM, "Password");
-        def.define(TLS_CA_FILE, Type.STRING, "", new ReadableFileValidator(), Importance.MEDIUM, TLS_CA_FILE_DOC,
+        def.define(TLS_CA_FILE, Type.STRING, "", Validators.readableFile("path of a readable PEM file, or empty"),
+                Importance.MEDIUM, TLS_CA_FILE_DOC,
                 CONNECTION_GROUP, ++order, Width.LONG, "TLS CA file");
         def.define(DEADLINE_MS, Type.LONG, 10_000L, ConfigDef.Range.between(100L, 600_000L), Importance.LOW,
                 DEADLINE_MS_DOC, CONNECTION_GROUP, ++order, Width.SHORT, "Operation deadline (ms)");
@@ -245,16 +247,22 @@ public final class EventStoreSinkConfig extends AbstractConfig {
 
         order = 0;
         def.define(STREAM_NAME_TEMPLATE, Type.STRING, "${table}-${key}",
-                new ParsingValidator(StreamNames::parseTemplate), Importance.HIGH, STREAM_NAME_TEMPLATE_DOC,
+                Validators.parsing("a stream name with placeholders " + placeholders(StreamNames.PLACEHOLDERS),
+                        StreamNames::parseTemplate), Importance.HIGH, STREAM_NAME_TEMPLATE_DOC,
                 STREAMS_GROUP, ++order, Width.MEDIUM, "Stream name template");
         def.define(STREAM_NAME_KEYLESS_TEMPLATE, Type.STRING, "${table}",
-                new ParsingValidator(StreamNames::parseKeylessTemplate), Importance.MEDIUM,
+                Validators.parsing("empty, or a stream name with placeholders "
+                        + placeholders(StreamNames.KEYLESS_PLACEHOLDERS), StreamNames::parseKeylessTemplate),
+                Importance.MEDIUM,
                 STREAM_NAME_KEYLESS_TEMPLATE_DOC, STREAMS_GROUP, ++order, Width.MEDIUM, "Stream name for keyless records");
 
         order = 0;
-        def.define(EVENT_TYPE_MAPPING, Type.LIST, "", new ListValidator(EventTypes::parseMappings),
+        def.define(EVENT_TYPE_MAPPING, Type.LIST, "", Validators.list("<kind>=<Type> or <table>.<kind>=<Type>,... "
+                        + "with kinds " + Arrays.stream(EventTypes.Kind.values()).map(EventTypes.Kind::key)
+                        .collect(Collectors.joining(", ")), EventTypes::parseMappings),
                 Importance.MEDIUM, EVENT_TYPE_MAPPING_DOC, EVENTS_GROUP, ++order, Width.LONG, "Event type mapping");
-        def.define(EVENT_TYPE_TEMPLATE, Type.STRING, "${type}", new ParsingValidator(EventTypes::parseTemplate),
+        def.define(EVENT_TYPE_TEMPLATE, Type.STRING, "${type}", Validators.parsing("an event type with "
+                        + "placeholders " + placeholders(EventTypes.PLACEHOLDERS), EventTypes::parseTemplate),
                 Importance.LOW, EVENT_TYPE_TEMPLATE_DOC, EVENTS_GROUP, ++order, Width.MEDIUM, "Event type template");
         choice(def, EVENT_DATA_FORMAT, DataFormat.ROW.configName(),
                 oneOf(Arrays.stream(DataFormat.values()).map(DataFormat::configName)), Importance.MEDIUM,
@@ -262,11 +270,13 @@ public final class EventStoreSinkConfig extends AbstractConfig {
         choice(def, EVENT_DATA_DECIMAL_FORMAT, "number",
                 oneOf(Arrays.stream(JsonValues.DecimalFormat.values()).map(f -> f.name().toLowerCase(Locale.ROOT))),
                 Importance.LOW, EVENT_DATA_DECIMAL_FORMAT_DOC, EVENTS_GROUP, ++order, Width.SHORT, "Decimal format");
-        def.define(EVENT_METADATA_HEADERS, Type.LIST, "", new ListValidator(EventStoreSinkConfig::headerNames),
+        def.define(EVENT_METADATA_HEADERS, Type.LIST, "",
+                Validators.list("header names, separated by commas", EventStoreSinkConfig::headerNames),
                 Importance.LOW, EVENT_METADATA_HEADERS_DOC, EVENTS_GROUP, ++order, Width.LONG, "Headers in metadata");
-        def.define(EVENT_CORRELATION_ID, Type.STRING, "transaction", new ParsingValidator(ValueSource::parse),
+        def.define(EVENT_CORRELATION_ID, Type.STRING, "transaction", Validators.parsing(ValueSource.SYNTAX,
+                        ValueSource::parse),
                 Importance.LOW, EVENT_CORRELATION_ID_DOC, EVENTS_GROUP, ++order, Width.MEDIUM, "Correlation id");
-        def.define(EVENT_CAUSATION_ID, Type.STRING, "none", new ParsingValidator(ValueSource::parse),
+        def.define(EVENT_CAUSATION_ID, Type.STRING, "none", Validators.parsing(ValueSource.SYNTAX, ValueSource::parse),
                 Importance.LOW, EVENT_CAUSATION_ID_DOC, EVENTS_GROUP, ++order, Width.MEDIUM, "Causation id");
         choice(def, TOMBSTONE_HANDLING, TombstoneHandling.IGNORE.configName(),
                 oneOf(Arrays.stream(TombstoneHandling.values()).map(TombstoneHandling::configName)),
@@ -313,23 +323,29 @@ public final class EventStoreSinkConfig extends AbstractConfig {
     }
 
     /**
-     * Problems that involve several keys, each as a ConfigException whose {@code name} is the key to report
-     * it on. {@code values} gives each key's parsed value, or null when the key's own validator rejected it.
-     * Used by the constructor and by the connector's validate().
+     * Problems that involve several keys, each on the key to report it on. {@code values} gives each key's parsed
+     * value, or null when the key's own validator rejected it. Used by the constructor and by the connector's
+     * validate().
      */
-    static List<ConfigException> crossFieldProblems(java.util.function.Function<String, Object> values) {
-        List<ConfigException> problems = new ArrayList<>();
+    static List<ConfigProblem> crossFieldProblems(java.util.function.Function<String, Object> values) {
+        List<ConfigProblem> problems = new ArrayList<>();
         if (values.apply(APPEND_MAX_BYTES) instanceof Number append
                 && values.apply(BUFFER_MAX_BYTES) instanceof Number buffer
                 && buffer.longValue() < append.longValue()) {
-            problems.add(new ConfigException(BUFFER_MAX_BYTES, buffer,
+            problems.add(new ConfigProblem(BUFFER_MAX_BYTES, buffer,
                     "must be at least " + APPEND_MAX_BYTES + " (" + append + ")"));
         }
         return problems;
     }
 
     private static OneOf oneOf(java.util.stream.Stream<String> allowed) {
-        return new OneOf(allowed.collect(Collectors.toList()));
+        return new OneOf(allowed.toList());
+    }
+
+    /** Placeholders as the templates write them: ${topic}, ${key.<field>}. */
+    private static String placeholders(List<String> names) {
+        return names.stream().map(n -> n.endsWith(".") ? "${" + n + "<field>}" : "${" + n + "}")
+                .collect(Collectors.joining(", "));
     }
 
     /** Defines a key whose value is one of a few words, validated and recommended by {@code allowed}. */
@@ -525,80 +541,30 @@ public final class EventStoreSinkConfig extends AbstractConfig {
 
     // ---- validators: each parses the value so /config/validate reports what is wrong with it
 
-    /** One of a few words, in any case; also recommends them to UIs. */
-    private record OneOf(List<String> allowed) implements ConfigDef.Validator, ConfigDef.Recommender {
-        @Override
-        public void ensureValid(String name, Object value) {
-            if (value == null || allowed.stream().noneMatch(a -> a.equalsIgnoreCase(value.toString().trim()))) {
-                throw new ConfigException(name, value, "must be one of: " + String.join(", ", allowed));
-            }
-        }
-
-        @Override
-        public List<Object> validValues(String name, Map<String, Object> parsedConfig) {
-            return List.copyOf(allowed);
-        }
-
-        @Override
-        public boolean visible(String name, Map<String, Object> parsedConfig) {
-            return true;
-        }
-
-        @Override
-        public String toString() {
-            return "one of: " + String.join(", ", allowed);
-        }
-    }
-
-    /** Runs a parser on a string value and turns its IllegalArgumentException into a ConfigException. */
-    private record ParsingValidator(java.util.function.Function<String, ?> parser) implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            try {
-                parser.apply(value == null ? null : value.toString());
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(name, value, e.getMessage());
-            }
-        }
-    }
-
-    /** Runs a parser on a list value. */
-    private record ListValidator(java.util.function.Function<List<String>, ?> parser) implements ConfigDef.Validator {
-        @Override
-        @SuppressWarnings("unchecked")
-        public void ensureValid(String name, Object value) {
-            try {
-                parser.apply(value == null ? List.of() : (List<String>) value);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(name, value, e.getMessage());
-            }
-        }
-    }
-
     private static final class ConnectionStringValidator implements ConfigDef.Validator {
         @Override
         public void ensureValid(String name, Object value) {
             String text = value == null ? "" : value.toString().trim();
             if (text.isEmpty()) {
-                throw new ConfigException(name, value, "must be a connection string such as kurrentdb://host:2113");
+                throw new ConfigProblem(name, value, "must be a connection string such as kurrentdb://host:2113");
             }
             if (text.indexOf('@') >= 0) {
                 // Credentials (user:password@host) whose password may hold '/', '?', '@', ':' or '%': wherever the
                 // '@' is, none of the value may be echoed, and no setting of the client takes an '@'.
-                throw new ConfigException(name, Redaction.HIDDEN, "must not contain credentials (user:password@): "
+                throw new ConfigProblem(name, Redaction.HIDDEN, "must not contain credentials (user:password@): "
                         + "set " + USERNAME + " and " + PASSWORD + ", whose value is kept secret");
             }
             int schemeEnd = text.indexOf("://");
             String scheme = schemeEnd < 0 ? "" : text.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
             if (!CONNECTION_SCHEMES.contains(scheme)) {
-                throw new ConfigException(name, Redaction.maskUrl(text), "must start with one of "
+                throw new ConfigProblem(name, Redaction.maskUrl(text), "must start with one of "
                         + CONNECTION_SCHEMES.stream().sorted().map(s -> s + "://").collect(Collectors.joining(", ")));
             }
             try {
                 KurrentDBConnectionString.parseOrThrow(text);
             } catch (RuntimeException e) {
                 String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                throw new ConfigException(name, Redaction.maskUrl(text),
+                throw new ConfigProblem(name, Redaction.maskUrl(text),
                         "is not a valid connection string: " + Redaction.maskUrl(reason));
             }
         }
@@ -606,25 +572,6 @@ public final class EventStoreSinkConfig extends AbstractConfig {
         @Override
         public String toString() {
             return "kurrentdb://host[:port][,host[:port]...][?setting=value&...]";
-        }
-    }
-
-    private static final class ReadableFileValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            String path = value == null ? "" : value.toString().trim();
-            if (path.isEmpty()) {
-                return;
-            }
-            File file = new File(path);
-            if (!file.isFile() || !file.canRead()) {
-                throw new ConfigException(name, value, "must be a readable file on the worker");
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "path of a readable PEM file, or empty";
         }
     }
 }

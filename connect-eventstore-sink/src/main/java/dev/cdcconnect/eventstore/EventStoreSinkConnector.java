@@ -1,6 +1,8 @@
 package dev.cdcconnect.eventstore;
 
+import dev.cdcconnect.support.PluginVersion;
 import dev.cdcconnect.support.Redaction;
+import dev.cdcconnect.support.config.ConfigProblem;
 import dev.cdcconnect.eventstore.write.ConnectionCheck;
 import io.kurrent.dbclient.KurrentDBConnectionString;
 import java.util.ArrayList;
@@ -11,7 +13,6 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
@@ -30,7 +31,7 @@ public final class EventStoreSinkConnector extends SinkConnector {
 
     @Override
     public String version() {
-        return Version.get();
+        return PluginVersion.of(getClass());
     }
 
     @Override
@@ -76,11 +77,8 @@ public final class EventStoreSinkConnector extends SinkConnector {
             ConfigValue value = values.get(name);
             return value == null || !value.errorMessages().isEmpty() ? null : value.value();
         };
-        for (ConfigException problem : EventStoreSinkConfig.crossFieldProblems(valid)) {
-            ConfigValue value = values.get(problemKey(problem));
-            if (value != null) {
-                value.addErrorMessage(problem.getMessage());
-            }
+        for (ConfigProblem problem : EventStoreSinkConfig.crossFieldProblems(valid)) {
+            ConfigProblem.report(values, problem, EventStoreSinkConfig.CONNECTION_STRING);
         }
         ConfigValue connection = values.get(EventStoreSinkConfig.CONNECTION_STRING);
         ConfigValue check = values.get(EventStoreSinkConfig.VALIDATE_CONNECTION);
@@ -101,15 +99,5 @@ public final class EventStoreSinkConnector extends SinkConnector {
             connection.value(text.indexOf('@') >= 0 ? Redaction.HIDDEN : Redaction.maskUrl(text));
         }
         return config;
-    }
-
-    private static String problemKey(ConfigException problem) {
-        String message = problem.getMessage();
-        for (String key : EventStoreSinkConfig.CONFIG_DEF.names()) {
-            if (message.contains("configuration " + key + ":")) {
-                return key;
-            }
-        }
-        return EventStoreSinkConfig.CONNECTION_STRING;
     }
 }

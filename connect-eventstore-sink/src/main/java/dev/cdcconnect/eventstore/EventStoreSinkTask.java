@@ -4,6 +4,7 @@ import dev.cdcconnect.eventstore.write.ConnectionCheck;
 import dev.cdcconnect.eventstore.write.StreamWriter;
 import dev.cdcconnect.eventstore.write.WriterMetrics;
 import dev.cdcconnect.support.DeadLetterQueue;
+import dev.cdcconnect.support.PluginVersion;
 import io.kurrent.dbclient.KurrentDBClient;
 import java.time.Duration;
 import java.util.Collection;
@@ -30,7 +31,7 @@ public final class EventStoreSinkTask extends SinkTask {
 
     @Override
     public String version() {
-        return Version.get();
+        return PluginVersion.of(getClass());
     }
 
     @Override

@@ -51,7 +51,8 @@ class EventStoreSinkConfigTest {
                 props(EventStoreSinkConfig.STREAM_NAME_TEMPLATE, "${tabel}-${key}")))
                 .containsExactly("Invalid value ${tabel}-${key} for configuration stream.name.template: unknown "
                         + "placeholder ${tabel}; allowed: ${database}, ${key.<field>}, ${key}, ${schema}, ${table}, "
-                        + "${topic}");
+                        + "${topic} (valid: a stream name with placeholders ${topic}, ${database}, ${schema}, ${table}, "
+                        + "${key}, ${key.<field>})");
         assertThat(errors(EventStoreSinkConfig.EVENT_TYPE_MAPPING,
                 props(EventStoreSinkConfig.EVENT_TYPE_MAPPING, "updated=Changed")))
                 .singleElement().asString().contains("updated=Changed").contains("unknown kind 'updated'")

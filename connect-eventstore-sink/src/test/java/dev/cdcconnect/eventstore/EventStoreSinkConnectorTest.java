@@ -20,8 +20,9 @@ class EventStoreSinkConnectorTest {
     }
 
     @Test
-    void versionIsTheBuildVersion() {
-        assertThat(new EventStoreSinkConnector().version()).matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+    void versionIsTheProjectVersion() {
+        assertThat(new EventStoreSinkConnector().version()).isEqualTo(System.getProperty("project.version"))
+                .isNotBlank();
         assertThat(new EventStoreSinkTask().version()).isEqualTo(new EventStoreSinkConnector().version());
     }
 

@@ -7,9 +7,9 @@ import dev.cdcconnect.infer.schema.SchemaSnapshot;
 import dev.cdcconnect.infer.schema.TopicSchema;
 import dev.cdcconnect.infer.store.SchemaStore;
 import dev.cdcconnect.support.KeyOrValueTransformation;
+import dev.cdcconnect.support.PluginVersion;
 
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.utils.AppInfoParser;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
@@ -18,9 +18,6 @@ import org.apache.kafka.connect.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,7 +25,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -47,7 +43,6 @@ public abstract class InferSchema<R extends ConnectRecord<R>> extends KeyOrValue
             + "schema store, and never changes a published field's type unless type.conflicts=widen.";
 
     private static final Logger LOG = LoggerFactory.getLogger(InferSchema.class);
-    private static final String VERSION = readVersion();
 
     /** Attempts at storing a change before giving up when other tasks keep changing the same schema. */
     private static final int MAX_STORE_ATTEMPTS = 10;
@@ -360,7 +355,7 @@ public abstract class InferSchema<R extends ConnectRecord<R>> extends KeyOrValue
 
     @Override
     public String version() {
-        return VERSION;
+        return PluginVersion.of(InferSchema.class);
     }
 
     @Override
@@ -374,18 +369,6 @@ public abstract class InferSchema<R extends ConnectRecord<R>> extends KeyOrValue
         if (store != null) {
             store.close();
             store = null;
-        }
-    }
-
-    private static String readVersion() {
-        try (InputStream in = InferSchema.class.getResourceAsStream("version.properties")) {
-            Properties properties = new Properties();
-            if (in != null) {
-                properties.load(in);
-            }
-            return properties.getProperty("version", AppInfoParser.getVersion());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

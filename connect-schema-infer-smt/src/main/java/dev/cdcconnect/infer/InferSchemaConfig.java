@@ -9,13 +9,14 @@ import dev.cdcconnect.infer.schema.TypeHint;
 import dev.cdcconnect.infer.store.KafkaSchemaStore;
 import dev.cdcconnect.infer.store.SchemaStore;
 import dev.cdcconnect.support.Redaction;
+import dev.cdcconnect.support.config.ConfigProblem;
+import dev.cdcconnect.support.config.Validators;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
-import org.apache.kafka.common.config.ConfigException;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -132,33 +133,34 @@ public final class InferSchemaConfig extends AbstractConfig {
     private static final String GROUP_KEY = "Key";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
-            .define(NESTED_MODE, Type.STRING, "flatten", enumValidator(NestedMode.values()), Importance.HIGH,
+            .define(NESTED_MODE, Type.STRING, "flatten", Validators.oneOf(NestedMode.values()), Importance.HIGH,
                     NESTED_MODE_DOC, GROUP_INFERENCE, 1, Width.SHORT, "Nested objects")
             .define(FLATTEN_DELIMITER, Type.STRING, "_", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     FLATTEN_DELIMITER_DOC, GROUP_INFERENCE, 2, Width.SHORT, "Flatten delimiter")
-            .define(ARRAY_MODE, Type.STRING, "json", enumValidator(ArrayMode.values()), Importance.MEDIUM,
+            .define(ARRAY_MODE, Type.STRING, "json", Validators.oneOf(ArrayMode.values()), Importance.MEDIUM,
                     ARRAY_MODE_DOC, GROUP_INFERENCE, 3, Width.SHORT, "Arrays")
             .define(ISO8601_DETECT, Type.BOOLEAN, false, Importance.MEDIUM, ISO8601_DETECT_DOC, GROUP_INFERENCE, 4,
                     Width.SHORT, "Detect ISO-8601 dates and times")
             .define(MAX_DEPTH, Type.INT, 16, ConfigDef.Range.between(1, 1000), Importance.LOW, MAX_DEPTH_DOC,
                     GROUP_INFERENCE, 5, Width.SHORT, "Maximum nesting depth")
-            .define(TYPE_CONFLICTS, Type.STRING, "reject", enumValidator(TypeConflicts.values()), Importance.HIGH,
+            .define(TYPE_CONFLICTS, Type.STRING, "reject", Validators.oneOf(TypeConflicts.values()), Importance.HIGH,
                     TYPE_CONFLICTS_DOC, GROUP_INFERENCE, 6, Width.SHORT, "Type conflicts")
             .define(MAX_FIELDS, Type.INT, 1000, ConfigDef.Range.between(1, 100_000), Importance.MEDIUM,
                     MAX_FIELDS_DOC, GROUP_INFERENCE, 7, Width.SHORT, "Maximum number of fields")
-            .define(TYPE_HINTS, Type.STRING, "", new HintsValidator(), Importance.HIGH, TYPE_HINTS_DOC,
+            .define(TYPE_HINTS, Type.STRING, "", Validators.parsing("field:type,... with types " + TypeHint.VALID_TYPES,
+                            InferSchemaConfig::parseHints), Importance.HIGH, TYPE_HINTS_DOC,
                     GROUP_HINTS, 1, Width.LONG, "Type hints")
-            .define(SCHEMA_SEED, Type.STRING, "", new SeedValidator(), Importance.LOW, SCHEMA_SEED_DOC,
+            .define(SCHEMA_SEED, Type.STRING, "", Validators.parsing("topic:field:type,...", InferSchemaConfig::parseSeeds), Importance.LOW, SCHEMA_SEED_DOC,
                     GROUP_HINTS, 2, Width.LONG, "Schema seed")
-            .define(KEY_FIELDS, Type.LIST, "", new FieldNamesValidator(), Importance.MEDIUM, KEY_FIELDS_DOC,
+            .define(KEY_FIELDS, Type.LIST, "", Validators.list("comma-separated field names", InferSchemaConfig::checkFieldNames), Importance.MEDIUM, KEY_FIELDS_DOC,
                     GROUP_KEY, 1, Width.MEDIUM, "Key from value fields")
-            .define(STORE_TOPIC, Type.STRING, "", new TopicNameValidator(), Importance.HIGH, STORE_TOPIC_DOC,
+            .define(STORE_TOPIC, Type.STRING, "", Validators.parsing("empty, or a topic name", InferSchemaConfig::checkTopicName), Importance.HIGH, STORE_TOPIC_DOC,
                     GROUP_STORE, 1, Width.MEDIUM, "Schema store topic")
-            .define(STORE_BOOTSTRAP_SERVERS, Type.LIST, "", new HostPortsValidator(), Importance.HIGH,
+            .define(STORE_BOOTSTRAP_SERVERS, Type.LIST, "", Validators.hostPorts(true, false), Importance.HIGH,
                     STORE_BOOTSTRAP_SERVERS_DOC, GROUP_STORE, 2, Width.LONG, "Schema store bootstrap servers")
             .define(STORE_TIMEOUT_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     STORE_TIMEOUT_MS_DOC, GROUP_STORE, 3, Width.SHORT, "Schema store timeout (ms)")
-            .define(STORE_REPLICATION_FACTOR, Type.SHORT, (short) -1, new ReplicationFactorValidator(),
+            .define(STORE_REPLICATION_FACTOR, Type.SHORT, (short) -1, Validators.of("-1, or at least 1", InferSchemaConfig::checkReplicationFactor),
                     Importance.LOW, STORE_REPLICATION_FACTOR_DOC, GROUP_STORE, 4, Width.SHORT,
                     "Schema store replication factor")
             .define(STORE_REFRESH_MS, Type.LONG, 5_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
@@ -180,11 +182,11 @@ public final class InferSchemaConfig extends AbstractConfig {
                 getInt(MAX_FIELDS));
         this.seeds = parseSeeds(getString(SCHEMA_SEED));
         if (!getString(STORE_TOPIC).isEmpty() && getList(STORE_BOOTSTRAP_SERVERS).isEmpty()) {
-            throw new ConfigException(STORE_BOOTSTRAP_SERVERS, "",
+            throw new ConfigProblem(STORE_BOOTSTRAP_SERVERS, "",
                     "the Kafka cluster of " + STORE_TOPIC + " '" + getString(STORE_TOPIC) + "' must be given");
         }
         if (getString(STORE_TOPIC).isEmpty() && !getList(STORE_BOOTSTRAP_SERVERS).isEmpty()) {
-            throw new ConfigException(STORE_TOPIC, "", "a topic must be named when " + STORE_BOOTSTRAP_SERVERS
+            throw new ConfigProblem(STORE_TOPIC, "", "a topic must be named when " + STORE_BOOTSTRAP_SERVERS
                     + " is set");
         }
     }
@@ -236,17 +238,17 @@ public final class InferSchemaConfig extends AbstractConfig {
         for (String entry : FieldSpec.splitTopLevel(text, ',')) {
             int colon = entry.lastIndexOf(':');
             if (colon <= 0 || colon == entry.length() - 1) {
-                throw new ConfigException(TYPE_HINTS, text, "entry '" + entry + "' is not field:type");
+                throw new ConfigProblem(TYPE_HINTS, text, "entry '" + entry + "' is not field:type");
             }
             String field = entry.substring(0, colon).trim();
             TypeHint hint;
             try {
                 hint = TypeHint.parse(entry.substring(colon + 1));
             } catch (IllegalArgumentException e) {
-                throw new ConfigException(TYPE_HINTS, text, "entry '" + entry + "': " + e.getMessage());
+                throw new ConfigProblem(TYPE_HINTS, text, "entry '" + entry + "': " + e.getMessage());
             }
             if (hints.put(field, hint) != null) {
-                throw new ConfigException(TYPE_HINTS, text, "field '" + field + "' has more than one hint");
+                throw new ConfigProblem(TYPE_HINTS, text, "field '" + field + "' has more than one hint");
             }
         }
         return hints;
@@ -259,7 +261,7 @@ public final class InferSchemaConfig extends AbstractConfig {
             int first = entry.indexOf(':');
             int second = first < 0 ? -1 : entry.indexOf(':', first + 1);
             if (first <= 0 || second <= first + 1 || second == entry.length() - 1) {
-                throw new ConfigException(SCHEMA_SEED, text, "entry '" + entry + "' is not topic:field:type");
+                throw new ConfigProblem(SCHEMA_SEED, text, "entry '" + entry + "' is not topic:field:type");
             }
             String topic = entry.substring(0, first).trim();
             String field = entry.substring(first + 1, second).trim();
@@ -267,115 +269,33 @@ public final class InferSchemaConfig extends AbstractConfig {
                 seeds.computeIfAbsent(topic, t -> new ArrayList<>())
                         .add(FieldSpec.parse(field, entry.substring(second + 1)));
             } catch (IllegalArgumentException e) {
-                throw new ConfigException(SCHEMA_SEED, text, "entry '" + entry + "': " + e.getMessage());
+                throw new ConfigProblem(SCHEMA_SEED, text, "entry '" + entry + "': " + e.getMessage());
             }
         }
         seeds.replaceAll((topic, fields) -> List.copyOf(fields));
         return Collections.unmodifiableMap(seeds);
     }
 
-    private static ConfigDef.Validator enumValidator(Enum<?>[] values) {
-        String[] names = new String[values.length];
-        for (int i = 0; i < values.length; i++) {
-            names[i] = values[i].name().toLowerCase(Locale.ROOT);
+    private static List<String> checkFieldNames(List<String> fields) {
+        if (fields.stream().anyMatch(String::isBlank)) {
+            throw new IllegalArgumentException("field names must not be blank");
         }
-        return ConfigDef.CaseInsensitiveValidString.in(names);
+        if (fields.stream().distinct().count() != fields.size()) {
+            throw new IllegalArgumentException("a field is named more than once");
+        }
+        return fields;
     }
 
-    private static final class TopicNameValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            if (value != null && !((String) value).isEmpty() && !TOPIC_NAME.matcher((String) value).matches()) {
-                throw new ConfigException(name, value, "a topic name has 1 to 249 of the characters a-z A-Z 0-9 . _ -");
-            }
+    private static String checkTopicName(String topic) {
+        if (topic != null && !topic.isEmpty() && !TOPIC_NAME.matcher(topic).matches()) {
+            throw new IllegalArgumentException("a topic name has 1 to 249 of the characters a-z A-Z 0-9 . _ -");
         }
-
-        @Override
-        public String toString() {
-            return "empty, or a topic name";
-        }
+        return topic;
     }
 
-    private static final class HostPortsValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            if (value instanceof List<?> list) {
-                for (Object entry : list) {
-                    String s = String.valueOf(entry);
-                    int colon = s.lastIndexOf(':');
-                    if (colon <= 0 || !s.substring(colon + 1).matches("\\d{1,5}")) {
-                        throw new ConfigException(name, value, "'" + s + "' is not host:port");
-                    }
-                }
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "host:port,...";
-        }
-    }
-
-    private static final class ReplicationFactorValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            if (value != null && (Short) value != -1 && (Short) value < 1) {
-                throw new ConfigException(name, value, "must be -1 (broker default) or at least 1");
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "-1, or at least 1";
-        }
-    }
-
-    private static final class HintsValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            if (value != null) {
-                parseHints((String) value);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "field:type,... with types " + TypeHint.VALID_TYPES;
-        }
-    }
-
-    private static final class SeedValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            if (value != null) {
-                parseSeeds((String) value);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "topic:field:type,...";
-        }
-    }
-
-    private static final class FieldNamesValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            if (value instanceof List<?> list) {
-                for (Object field : list) {
-                    if (field == null || field.toString().isBlank()) {
-                        throw new ConfigException(name, value, "field names must not be blank");
-                    }
-                }
-                if (list.stream().distinct().count() != list.size()) {
-                    throw new ConfigException(name, value, "a field is named more than once");
-                }
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "comma-separated field names";
+    private static void checkReplicationFactor(String name, Object value) {
+        if (value != null && (Short) value != -1 && (Short) value < 1) {
+            throw new IllegalArgumentException("must be -1 (broker default) or at least 1");
         }
     }
 }

@@ -36,6 +36,14 @@ class InferSchemaConfigTest {
     }
 
     @Test
+    void bothTransformsReportTheProjectVersionNotKafkas() {
+        assertThat(new InferSchema.Value<org.apache.kafka.connect.sink.SinkRecord>().version())
+                .isEqualTo(System.getProperty("project.version")).isNotBlank();
+        assertThat(new InferSchema.Key<org.apache.kafka.connect.sink.SinkRecord>().version())
+                .isEqualTo(System.getProperty("project.version"));
+    }
+
+    @Test
     void defaultsFlattenWithUnderscoreAndKeepArraysAsJson() {
         InferSchemaConfig config = new InferSchemaConfig(Map.of());
         assertThat(config.settings().nestedMode()).isEqualTo(NestedMode.FLATTEN);
@@ -92,7 +100,7 @@ class InferSchemaConfigTest {
         assertThat(validate("schema.seed", "orders:s:struct<a:int64,b:array<string>>").errorMessages()).isEmpty();
         assertThat(validate("schema.store.topic", "bad topic").errorMessages()).isNotEmpty();
         assertThat(validate("schema.store.bootstrap.servers", "localhost").errorMessages()).singleElement()
-                .asString().contains("'localhost' is not host:port");
+                .asString().contains("'localhost' has no valid port").contains("host:port");
         assertThat(validate("schema.store.replication.factor", "0").errorMessages()).isNotEmpty();
         assertThat(validate("key.fields", "id,,x").errorMessages()).singleElement().asString()
                 .contains("must not be blank");

@@ -7,6 +7,7 @@ import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
 import dev.cdcconnect.cassandra.CassandraSinkConfig;
+import dev.cdcconnect.support.config.ConfigProblem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -19,7 +20,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.apache.kafka.common.config.ConfigException;
 
 /** Opens driver sessions as the sink's settings say: contact points, local data center, credentials, TLS. */
 public final class Sessions {
@@ -37,7 +37,7 @@ public final class Sessions {
     /**
      * Opens a session and checks that the local data center is one of the cluster's.
      *
-     * @throws ConfigException naming the setting at fault when the cluster cannot be reached or refuses the
+     * @throws ConfigProblem naming the setting at fault when the cluster cannot be reached or refuses the
      *                         session (wrong credentials, TLS trust, data center)
      */
     public static CqlSession open(CassandraSinkConfig config) {
@@ -80,7 +80,7 @@ public final class Sessions {
             String key = message.contains("Authentication") ? CassandraSinkConfig.USERNAME
                     : message.contains("SSL") || message.contains("certificat") || message.contains("handshake")
                     ? CassandraSinkConfig.SSL_TRUSTSTORE_PATH : CassandraSinkConfig.CONTACT_POINTS;
-            throw new ConfigException(key, key.equals(CassandraSinkConfig.CONTACT_POINTS)
+            throw new ConfigProblem(key, key.equals(CassandraSinkConfig.CONTACT_POINTS)
                     ? String.join(",", config.contactPoints()) : "[see message]",
                     "cannot open a session with Cassandra: " + message);
         }
@@ -92,7 +92,7 @@ public final class Sessions {
         }
         if (!dataCenters.contains(config.localDatacenter())) {
             session.close();
-            throw new ConfigException(CassandraSinkConfig.LOCAL_DATACENTER, config.localDatacenter(),
+            throw new ConfigProblem(CassandraSinkConfig.LOCAL_DATACENTER, config.localDatacenter(),
                     "is not a data center of the cluster; its data centers are " + dataCenters);
         }
         return session;
@@ -114,7 +114,7 @@ public final class Sessions {
             context.init(null, trust.getTrustManagers(), null);
             return context;
         } catch (IOException | GeneralSecurityException e) {
-            throw new ConfigException(CassandraSinkConfig.SSL_TRUSTSTORE_PATH, config.trustStorePath(),
+            throw new ConfigProblem(CassandraSinkConfig.SSL_TRUSTSTORE_PATH, config.trustStorePath(),
                     "cannot read the trust store (" + config.trustStoreType() + "): " + e.getMessage());
         }
     }

@@ -7,13 +7,13 @@ import dev.cdcconnect.cassandra.mapping.TableNames;
 import dev.cdcconnect.support.Redaction;
 import dev.cdcconnect.support.config.ConfigProblem;
 import dev.cdcconnect.support.config.Validators;
+import dev.cdcconnect.support.sink.SinkConfig;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -21,7 +21,7 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.types.Password;
 
 /** Configuration of the Cassandra sink: keys, documentation, validation and typed values. */
-public final class CassandraSinkConfig extends AbstractConfig {
+public final class CassandraSinkConfig extends SinkConfig {
 
     private static final String CONNECTION_GROUP = "Connection";
     private static final String SECURITY_GROUP = "Security";
@@ -137,17 +137,9 @@ public final class CassandraSinkConfig extends AbstractConfig {
     public static final String FLUSH_INTERVAL_MS = "write.flush.interval.ms";
     private static final String FLUSH_INTERVAL_MS_DOC = "Longest time a record waits in the buffer.";
 
-    public static final String RETRY_MAX_ATTEMPTS = "retry.max.attempts";
     private static final String RETRY_MAX_ATTEMPTS_DOC = "How many times a write that failed for a transient "
             + "reason (node unavailable or overloaded, timeout, connection lost) is retried before the task "
             + "reports a retriable error; Connect then delivers the records again later.";
-
-    public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
-    private static final String RETRY_BACKOFF_MS_DOC = "Wait before the first retry; doubled for each next one, "
-            + "up to retry.backoff.max.ms.";
-
-    public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
-    private static final String RETRY_BACKOFF_MAX_MS_DOC = "Longest wait between retries.";
 
     public static final ConfigDef CONFIG_DEF = configDef();
 
@@ -165,7 +157,8 @@ public final class CassandraSinkConfig extends AbstractConfig {
                     "is needed to read " + SSL_TRUSTSTORE_PATH + "=" + getString(SSL_TRUSTSTORE_PATH));
         }
         if (!getString(USERNAME).isBlank() && getPassword(PASSWORD).value().isEmpty()) {
-            throw new ConfigProblem(PASSWORD, Redaction.HIDDEN, "is needed with " + USERNAME + "=" + getString(USERNAME));
+            throw new ConfigProblem(PASSWORD, Redaction.HIDDEN,
+                    "is needed with " + USERNAME + "=" + getString(USERNAME));
         }
     }
 
@@ -188,8 +181,8 @@ public final class CassandraSinkConfig extends AbstractConfig {
                 Width.MEDIUM, "Password");
         def.define(SSL_ENABLED, Type.BOOLEAN, false, Importance.HIGH, SSL_ENABLED_DOC, SECURITY_GROUP, ++order,
                 Width.SHORT, "TLS");
-        def.define(SSL_TRUSTSTORE_PATH, Type.STRING, "", Validators.readableFile("path of a readable file, or empty"), Importance.MEDIUM,
-                SSL_TRUSTSTORE_PATH_DOC, SECURITY_GROUP, ++order, Width.LONG, "Trust store");
+        def.define(SSL_TRUSTSTORE_PATH, Type.STRING, "", Validators.readableFile("path of a readable file, or empty"),
+                Importance.MEDIUM, SSL_TRUSTSTORE_PATH_DOC, SECURITY_GROUP, ++order, Width.LONG, "Trust store");
         def.define(SSL_TRUSTSTORE_PASSWORD, Type.PASSWORD, "", Importance.MEDIUM, SSL_TRUSTSTORE_PASSWORD_DOC,
                 SECURITY_GROUP, ++order, Width.MEDIUM, "Trust store password");
         def.define(SSL_TRUSTSTORE_TYPE, Type.STRING, "PKCS12", Validators.oneOf("PKCS12", "JKS"),
@@ -198,7 +191,8 @@ public final class CassandraSinkConfig extends AbstractConfig {
                 SECURITY_GROUP, ++order, Width.SHORT, "Hostname validation");
 
         order = 0;
-        def.define(KEYSPACE, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, Validators.parsing("a CQL identifier", TableNames::checkIdentifier),
+        def.define(KEYSPACE, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
+                Validators.parsing("a CQL identifier", TableNames::checkIdentifier),
                 Importance.HIGH, KEYSPACE_DOC, MAPPING_GROUP, ++order, Width.MEDIUM, "Keyspace");
         def.define(TABLE_NAME_TEMPLATE, Type.STRING, "${table}", Validators.parsing(
                 "table or keyspace.table, with placeholders " + TableNames.PLACEHOLDERS, TableNames::parseTemplate),
@@ -232,20 +226,14 @@ public final class CassandraSinkConfig extends AbstractConfig {
                 BATCH_MAX_STATEMENTS_DOC, WRITES_GROUP, ++order, Width.SHORT, "Batch size (statements)");
         def.define(BATCH_MAX_BYTES, Type.INT, 32 * 1024, ConfigDef.Range.between(1024, 16 * 1024 * 1024),
                 Importance.LOW, BATCH_MAX_BYTES_DOC, WRITES_GROUP, ++order, Width.SHORT, "Batch size (bytes)");
-        def.define(BATCH_GROUPING, Type.STRING, "partition", Validators.oneOf("partition", "replica-set"), Importance.LOW, BATCH_GROUPING_DOC, WRITES_GROUP, ++order, Width.SHORT, "Batch grouping");
+        def.define(BATCH_GROUPING, Type.STRING, "partition", Validators.oneOf("partition", "replica-set"),
+                Importance.LOW, BATCH_GROUPING_DOC, WRITES_GROUP, ++order, Width.SHORT, "Batch grouping");
         def.define(FLUSH_RECORDS, Type.INT, 2000, ConfigDef.Range.between(1, 1_000_000), Importance.LOW,
                 FLUSH_RECORDS_DOC, WRITES_GROUP, ++order, Width.SHORT, "Flush size (records)");
         def.define(FLUSH_INTERVAL_MS, Type.LONG, 20L, ConfigDef.Range.between(0L, 600_000L), Importance.LOW,
                 FLUSH_INTERVAL_MS_DOC, WRITES_GROUP, ++order, Width.SHORT, "Flush interval (ms)");
 
-        order = 0;
-        def.define(RETRY_MAX_ATTEMPTS, Type.INT, 5, ConfigDef.Range.between(0, 1000), Importance.LOW,
-                RETRY_MAX_ATTEMPTS_DOC, RETRIES_GROUP, ++order, Width.SHORT, "Retries");
-        def.define(RETRY_BACKOFF_MS, Type.LONG, 200L, ConfigDef.Range.between(1L, 600_000L), Importance.LOW,
-                RETRY_BACKOFF_MS_DOC, RETRIES_GROUP, ++order, Width.SHORT, "Retry backoff (ms)");
-        def.define(RETRY_BACKOFF_MAX_MS, Type.LONG, 5_000L, ConfigDef.Range.between(1L, 3_600_000L),
-                Importance.LOW, RETRY_BACKOFF_MAX_MS_DOC, RETRIES_GROUP, ++order, Width.SHORT,
-                "Max retry backoff (ms)");
+        defineRetries(def, RETRIES_GROUP, RETRY_MAX_ATTEMPTS_DOC);
         return def;
     }
 
@@ -349,18 +337,6 @@ public final class CassandraSinkConfig extends AbstractConfig {
 
     public Duration flushInterval() {
         return Duration.ofMillis(getLong(FLUSH_INTERVAL_MS));
-    }
-
-    public int retryMaxAttempts() {
-        return getInt(RETRY_MAX_ATTEMPTS);
-    }
-
-    public Duration retryBackoff() {
-        return Duration.ofMillis(getLong(RETRY_BACKOFF_MS));
-    }
-
-    public Duration retryBackoffMax() {
-        return Duration.ofMillis(Math.max(getLong(RETRY_BACKOFF_MAX_MS), getLong(RETRY_BACKOFF_MS)));
     }
 
     /** The settings an operator wants to see in the log at start; never a password. */

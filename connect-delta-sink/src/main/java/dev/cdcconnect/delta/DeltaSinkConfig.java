@@ -4,13 +4,13 @@ import dev.cdcconnect.delta.table.TableNames;
 import dev.cdcconnect.support.Redaction;
 import dev.cdcconnect.support.config.ConfigProblem;
 import dev.cdcconnect.support.config.Validators;
+import dev.cdcconnect.support.sink.SinkConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -18,7 +18,7 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.types.Password;
 
 /** Configuration of the Delta Lake sink: keys, documentation, validation and typed values. */
-public final class DeltaSinkConfig extends AbstractConfig {
+public final class DeltaSinkConfig extends SinkConfig {
 
     private static final String TABLES_GROUP = "Tables";
     private static final String STORAGE_GROUP = "S3 storage";
@@ -81,18 +81,10 @@ public final class DeltaSinkConfig extends AbstractConfig {
     private static final String CHECKPOINT_INTERVAL_DOC = "Commits between the checkpoints the sink writes, so "
             + "readers do not replay a long log (table property delta.checkpointInterval of new tables).";
 
-    public static final String RETRY_MAX_ATTEMPTS = "retry.max.attempts";
     private static final String RETRY_MAX_ATTEMPTS_DOC = "How many times a storage operation that failed for a "
             + "transient reason (connection refused or reset, timeout, throttling, server error) is retried before "
             + "the task reports a retriable error; Connect then delivers the records again later and nothing is "
             + "lost.";
-
-    public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
-    private static final String RETRY_BACKOFF_MS_DOC = "Wait before the first retry; doubled for each next one, up "
-            + "to retry.backoff.max.ms.";
-
-    public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
-    private static final String RETRY_BACKOFF_MAX_MS_DOC = "Longest wait between retries.";
 
     public static final ConfigDef CONFIG_DEF = configDef();
 
@@ -162,14 +154,7 @@ public final class DeltaSinkConfig extends AbstractConfig {
         def.define(COMMIT_INTERVAL_MS, Type.LONG, 30_000L, ConfigDef.Range.between(100L, 24L * 3600 * 1000),
                 Importance.MEDIUM, COMMIT_INTERVAL_MS_DOC, FILES_GROUP, ++order, Width.SHORT, "Commit interval (ms)");
 
-        order = 0;
-        def.define(RETRY_MAX_ATTEMPTS, Type.INT, 5, ConfigDef.Range.between(0, 1000), Importance.LOW,
-                RETRY_MAX_ATTEMPTS_DOC, RETRIES_GROUP, ++order, Width.SHORT, "Retries");
-        def.define(RETRY_BACKOFF_MS, Type.LONG, 200L, ConfigDef.Range.between(1L, 600_000L), Importance.LOW,
-                RETRY_BACKOFF_MS_DOC, RETRIES_GROUP, ++order, Width.SHORT, "Retry backoff (ms)");
-        def.define(RETRY_BACKOFF_MAX_MS, Type.LONG, 5_000L, ConfigDef.Range.between(1L, 3_600_000L),
-                Importance.LOW, RETRY_BACKOFF_MAX_MS_DOC, RETRIES_GROUP, ++order, Width.SHORT,
-                "Max retry backoff (ms)");
+        defineRetries(def, RETRIES_GROUP, RETRY_MAX_ATTEMPTS_DOC);
         return def;
     }
 
@@ -271,18 +256,6 @@ public final class DeltaSinkConfig extends AbstractConfig {
 
     public Duration commitInterval() {
         return Duration.ofMillis(getLong(COMMIT_INTERVAL_MS));
-    }
-
-    public int retryMaxAttempts() {
-        return getInt(RETRY_MAX_ATTEMPTS);
-    }
-
-    public Duration retryBackoff() {
-        return Duration.ofMillis(getLong(RETRY_BACKOFF_MS));
-    }
-
-    public Duration retryBackoffMax() {
-        return Duration.ofMillis(Math.max(getLong(RETRY_BACKOFF_MAX_MS), getLong(RETRY_BACKOFF_MS)));
     }
 
     /** Settings given as hadoop.&lt;key&gt;, passed to Hadoop's configuration as &lt;key&gt;. */

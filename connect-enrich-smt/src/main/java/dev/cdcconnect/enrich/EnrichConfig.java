@@ -146,7 +146,8 @@ public final class EnrichConfig extends AbstractConfig {
     private static ConfigDef baseConfigDef() {
         String group = "Enrich";
         return new ConfigDef()
-                .define(LOOKUPS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Validators.of("distinct names of letters, digits and _, e.g. user,store", EnrichConfig::validateNames),
+                .define(LOOKUPS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE,
+                        Validators.of("distinct names of letters, digits and _, e.g. user,store", EnrichConfig::validateNames),
                         Importance.HIGH, LOOKUPS_DOC, group, 1, Width.MEDIUM, "Lookups")
                 .define(ENVELOPE_FIELDS_CONFIG, Type.LIST, List.of("after"), ConfigDef.ValidList.in("after", "before"),
                         Importance.MEDIUM, ENVELOPE_FIELDS_DOC, group, 2, Width.SHORT, "Change-event rows to enrich");
@@ -161,11 +162,13 @@ public final class EnrichConfig extends AbstractConfig {
                         "Where rows come from: 'topic', a table loaded from a Kafka topic of change events and kept"
                                 + " up to date (GlobalKTable semantics), or 'jdbc', a query by key with a cache.",
                         group, ++order, Width.SHORT, name + ": source")
-                .define(key(name, KEY_FIELD), Type.STRING, ConfigDef.NO_DEFAULT_VALUE, Validators.of("a field name or dot path", EnrichConfig::validatePath),
+                .define(key(name, KEY_FIELD), Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
+                        Validators.of("a field name or dot path", EnrichConfig::validatePath),
                         Importance.HIGH, "Dot path of the field holding the lookup key, e.g. 'user_id'. For change"
                                 + " events it is read within the row being enriched ('after', or 'before').",
                         group, ++order, Width.MEDIUM, name + ": key field")
-                .define(key(name, FIELDS), Type.LIST, List.of(), Validators.of("distinct column names", EnrichConfig::validateColumnNames), Importance.MEDIUM,
+                .define(key(name, FIELDS), Type.LIST, List.of(),
+                        Validators.of("distinct column names", EnrichConfig::validateColumnNames), Importance.MEDIUM,
                         "Looked-up columns to keep, in output order; empty keeps all.", group, ++order, Width.LONG,
                         name + ": fields")
                 .define(key(name, OUTPUT), Type.STRING, "nested", Validators.oneOf("nested", "flat"),

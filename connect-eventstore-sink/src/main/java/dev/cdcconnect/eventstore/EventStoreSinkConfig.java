@@ -15,6 +15,7 @@ import dev.cdcconnect.eventstore.write.WrongExpectedVersionHandling;
 import dev.cdcconnect.support.Redaction;
 import dev.cdcconnect.support.config.ConfigProblem;
 import dev.cdcconnect.support.config.Validators;
+import dev.cdcconnect.support.sink.SinkConfig;
 import dev.cdcconnect.support.config.Validators.OneOf;
 import io.kurrent.dbclient.KurrentDBClientSettings;
 import io.kurrent.dbclient.KurrentDBConnectionString;
@@ -27,7 +28,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -35,7 +35,7 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.types.Password;
 
 /** Configuration of the EventStoreDB sink: keys, documentation, validation and typed values. */
-public final class EventStoreSinkConfig extends AbstractConfig {
+public final class EventStoreSinkConfig extends SinkConfig {
 
     private static final String CONNECTION_GROUP = "Connection";
     private static final String STREAMS_GROUP = "Streams";
@@ -178,18 +178,10 @@ public final class EventStoreSinkConfig extends AbstractConfig {
             + "be appended; when reached, put() waits. A larger buffer lets more events of one stream share an "
             + "append when the server is the bottleneck.";
 
-    public static final String RETRY_MAX_ATTEMPTS = "retry.max.attempts";
     private static final String RETRY_MAX_ATTEMPTS_DOC = "How many times an append or read that failed for a "
             + "transient reason (server unavailable, deadline exceeded, not the leader, connection closed) is "
             + "retried before the task reports a retriable error; Connect then delivers the records again "
             + "later and the task keeps running.";
-
-    public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
-    private static final String RETRY_BACKOFF_MS_DOC = "Wait before the first retry; doubled for each next one, "
-            + "up to retry.backoff.max.ms.";
-
-    public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
-    private static final String RETRY_BACKOFF_MAX_MS_DOC = "Longest wait between retries.";
 
     public static final String RETRY_TIMEOUT_MS = "retry.timeout.ms";
     private static final String RETRY_TIMEOUT_MS_DOC = "How long the sink keeps trying while EventStoreDB cannot "
@@ -203,9 +195,6 @@ public final class EventStoreSinkConfig extends AbstractConfig {
             + "of eventstore.connection.string and reports on that key what keeps it from reaching them (host or "
             + "port unreachable, TLS mismatch). Off by default, so that connectors can be created while the server "
             + "is down. It does not check credentials: refused ones fail the task at its first call.";
-
-    /** Set by the connector on each task's configuration: its index, for metric names. */
-    public static final String TASK_ID = "task.id";
 
     private static final Set<String> CONNECTION_SCHEMES =
             Set.of("kurrentdb", "kurrentdb+discover", "kurrent+discover", "kdb", "kdb+discover", "esdb",
@@ -306,14 +295,7 @@ public final class EventStoreSinkConfig extends AbstractConfig {
                 ConfigDef.Range.between(1024L * 1024, 4L * 1024 * 1024 * 1024), Importance.LOW,
                 BUFFER_MAX_BYTES_DOC, THROUGHPUT_GROUP, ++order, Width.SHORT, "Buffer size (bytes)");
 
-        order = 0;
-        def.define(RETRY_MAX_ATTEMPTS, Type.INT, 5, ConfigDef.Range.between(0, 1000), Importance.LOW,
-                RETRY_MAX_ATTEMPTS_DOC, RETRIES_GROUP, ++order, Width.SHORT, "Retries");
-        def.define(RETRY_BACKOFF_MS, Type.LONG, 200L, ConfigDef.Range.between(1L, 600_000L), Importance.LOW,
-                RETRY_BACKOFF_MS_DOC, RETRIES_GROUP, ++order, Width.SHORT, "Retry backoff (ms)");
-        def.define(RETRY_BACKOFF_MAX_MS, Type.LONG, 5_000L, ConfigDef.Range.between(1L, 3_600_000L),
-                Importance.LOW, RETRY_BACKOFF_MAX_MS_DOC, RETRIES_GROUP, ++order, Width.SHORT,
-                "Max retry backoff (ms)");
+        order = defineRetries(def, RETRIES_GROUP, RETRY_MAX_ATTEMPTS_DOC);
         def.define(RETRY_TIMEOUT_MS, Type.LONG, 300_000L, ConfigDef.Range.between(1_000L, 7L * 24 * 3600 * 1000),
                 Importance.MEDIUM, RETRY_TIMEOUT_MS_DOC, RETRIES_GROUP, ++order, Width.SHORT,
                 "Retry window (ms)");
@@ -481,24 +463,12 @@ public final class EventStoreSinkConfig extends AbstractConfig {
         return getLong(BUFFER_MAX_BYTES);
     }
 
-    public int retryMaxAttempts() {
-        return getInt(RETRY_MAX_ATTEMPTS);
-    }
-
-    public Duration retryBackoff() {
-        return Duration.ofMillis(getLong(RETRY_BACKOFF_MS));
-    }
-
     public Duration retryTimeout() {
         return Duration.ofMillis(getLong(RETRY_TIMEOUT_MS));
     }
 
     public boolean validateConnection() {
         return getBoolean(VALIDATE_CONNECTION);
-    }
-
-    public Duration retryBackoffMax() {
-        return Duration.ofMillis(Math.max(getLong(RETRY_BACKOFF_MAX_MS), getLong(RETRY_BACKOFF_MS)));
     }
 
     public String taskId() {

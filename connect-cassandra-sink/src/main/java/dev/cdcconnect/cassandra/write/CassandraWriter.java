@@ -21,6 +21,7 @@ import dev.cdcconnect.cassandra.mapping.TableRef;
 import dev.cdcconnect.cassandra.schema.CqlValues;
 import dev.cdcconnect.cassandra.schema.TableCatalog;
 import dev.cdcconnect.cassandra.session.Sessions;
+import dev.cdcconnect.support.sink.Backoff;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +34,6 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
@@ -264,10 +264,7 @@ public final class CassandraWriter {
     }
 
     private long backoff(int attempt) {
-        long base = settings.retryBackoff().toMillis();
-        long capped = Math.min(settings.retryBackoffMax().toMillis(), base << Math.min(attempt, 20));
-        // Jitter keeps tasks that failed together from retrying together.
-        return capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
+        return Backoff.delay(settings.retryBackoff(), settings.retryBackoffMax(), attempt).toMillis();
     }
 
     // ---- binding

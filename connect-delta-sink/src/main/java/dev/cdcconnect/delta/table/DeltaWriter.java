@@ -2,6 +2,7 @@ package dev.cdcconnect.delta.table;
 
 import dev.cdcconnect.delta.changelog.ChangeRow;
 import dev.cdcconnect.delta.changelog.ChangeRows;
+import dev.cdcconnect.support.sink.Backoff;
 import io.delta.kernel.engine.Engine;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -224,7 +225,6 @@ public final class DeltaWriter {
 
     /** Runs a storage operation, retrying transient failures with backoff. */
     private <T> T retrying(String what, Supplier<T> operation) {
-        long backoff = settings.retryBackoff().toMillis();
         for (int attempt = 0; ; attempt++) {
             try {
                 return operation.get();
@@ -236,6 +236,7 @@ public final class DeltaWriter {
                     throw new TransientStorageException("Could not " + what + " after " + (attempt + 1)
                             + " attempts: " + e.getMessage(), e);
                 }
+                long backoff = Backoff.delay(settings.retryBackoff(), settings.retryBackoffMax(), attempt).toMillis();
                 LOG.info("Could not {} ({}); retrying in {} ms", what, e.getMessage(), backoff);
                 try {
                     Thread.sleep(backoff);
@@ -243,7 +244,6 @@ public final class DeltaWriter {
                     Thread.currentThread().interrupt();
                     throw new ConnectException("Interrupted while retrying to " + what, ie);
                 }
-                backoff = Math.min(backoff * 2, settings.retryBackoffMax().toMillis());
             }
         }
     }

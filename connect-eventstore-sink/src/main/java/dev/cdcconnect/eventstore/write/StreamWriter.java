@@ -7,6 +7,7 @@ import dev.cdcconnect.eventstore.event.EventMapper;
 import dev.cdcconnect.eventstore.event.MappedRecord;
 import dev.cdcconnect.eventstore.event.RecordConversionException;
 import dev.cdcconnect.support.DeadLetterQueue;
+import dev.cdcconnect.support.sink.Backoff;
 import io.kurrent.dbclient.AppendResponse;
 import io.kurrent.dbclient.AppendStreamRequest;
 import io.kurrent.dbclient.AppendToStreamOptions;
@@ -462,8 +463,7 @@ public final class StreamWriter implements AutoCloseable {
             }
             metrics.retries.increment();
             try {
-                Thread.sleep(Math.min(settings.retryBackoffMax().toMillis(),
-                        settings.retryBackoff().toMillis() << Math.min(20, attempt)));
+                Thread.sleep(Backoff.delay(settings.retryBackoff(), settings.retryBackoffMax(), attempt).toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new RetriableException("Interrupted while asking EventStoreDB for its features", e);
@@ -941,8 +941,7 @@ public final class StreamWriter implements AutoCloseable {
         if (immediately || closed) {
             return;
         }
-        long delay = Math.min(settings.retryBackoffMax().toMillis(),
-                settings.retryBackoff().toMillis() << Math.min(20, queue.attempts - 1));
+        long delay = Backoff.delay(settings.retryBackoff(), settings.retryBackoffMax(), queue.attempts - 1).toMillis();
         LOG.debug("Retrying stream '{}' in {} ms after: {}", queue.stream, delay, Failure.describe(error));
         queue.backingOff = true;
         scheduler.schedule(() -> {

@@ -91,6 +91,22 @@ class CassandraSinkConfigTest {
     }
 
     @Test
+    void validateReportsAMissingPasswordOnThePasswordNotOnTheUsernameItsMessageAlsoNames() {
+        Map<String, String> props = minimal();
+        props.put(CassandraSinkConfig.USERNAME, "cassandra");
+
+        Map<String, List<String>> errors = new HashMap<>();
+        for (ConfigValue value : new CassandraSinkConnector().validate(props).configValues()) {
+            errors.put(value.name(), value.errorMessages());
+        }
+
+        assertThat(errors.get(CassandraSinkConfig.PASSWORD)).singleElement().asString()
+                .contains("is needed with " + CassandraSinkConfig.USERNAME + "=cassandra");
+        assertThat(errors.get(CassandraSinkConfig.USERNAME)).isEmpty();
+        assertThat(errors.get(CassandraSinkConfig.CONTACT_POINTS)).isEmpty();
+    }
+
+    @Test
     void theConnectorAndItsTaskReportTheProjectVersion() {
         assertThat(new CassandraSinkConnector().version()).isEqualTo(System.getProperty("project.version"))
                 .isNotBlank();

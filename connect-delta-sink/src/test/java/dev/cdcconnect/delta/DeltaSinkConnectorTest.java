@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.junit.jupiter.api.Test;
@@ -48,5 +49,32 @@ class DeltaSinkConnectorTest {
             assertThatCode(() -> new DeltaSinkConnector().start(props)).as(props.toString()).doesNotThrowAnyException();
             assertThat(rootErrors(props)).as(props.toString()).isEmpty();
         }
+    }
+
+    @Test
+    void eachTaskGetsTheConfigurationAndItsIndex() {
+        DeltaSinkConnector connector = new DeltaSinkConnector();
+        connector.start(DeltaSinkConfigTest.props());
+
+        List<Map<String, String>> tasks = connector.taskConfigs(2);
+
+        assertThat(tasks).extracting(t -> t.get(DeltaSinkConfig.TASK_ID)).containsExactly("0", "1");
+        assertThat(tasks).allSatisfy(t -> assertThat(t).containsEntry(DeltaSinkConfig.TABLE_ROOT, "/data/lake"));
+    }
+
+    @Test
+    void validateReportsAProblemAcrossKeysOnTheKeyToChangeWithoutTheSecret() {
+        Config config = new DeltaSinkConnector().validate(DeltaSinkConfigTest.props(DeltaSinkConfig.S3_ACCESS_KEY,
+                "minio"));
+
+        assertThat(errors(config, DeltaSinkConfig.S3_SECRET_KEY)).singleElement().asString()
+                .contains("is needed with " + DeltaSinkConfig.S3_ACCESS_KEY);
+        assertThat(errors(config, DeltaSinkConfig.TABLE_ROOT)).isEmpty();
+        assertThat(errors(config, DeltaSinkConfig.S3_ACCESS_KEY)).isEmpty();
+    }
+
+    private static List<String> errors(Config config, String key) {
+        return config.configValues().stream().filter(v -> v.name().equals(key)).findFirst()
+                .map(ConfigValue::errorMessages).orElseThrow();
     }
 }

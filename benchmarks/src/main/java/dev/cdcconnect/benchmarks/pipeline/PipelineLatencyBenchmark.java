@@ -39,7 +39,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Commit-to-visible latency of whole pipelines: real Postgres, Debezium's Postgres source and every sink of the
  * bundle loaded from plugin.path on the embedded 2-worker Connect cluster, all reading the same change topic. The
  * load generator inserts rows at fixed rates (default 200, 1,000 and 5,000 row changes/s, {@code -Drates=}), each
- * for {@code -Dseconds=} (default 60) after {@code -Dwarmup=} seconds (default 10) whose changes are not counted.
+ * for {@code -Dseconds=} (default 60) after {@code -Dwarmup=} seconds (default 10) whose changes are not counted;
+ * {@code -Dsinks=} picks sinks by label (default all: {@code eventstore-sink,enrich-jdbc-postgres,cassandra-sink}).
  *
  * <p>Every change's commit time is its row's {@code created_at}, set by Postgres' clock in the inserting
  * transaction. It is visible: in Kafka when a consumer in this JVM receives it (baseline {@code kafka-arrival},
@@ -83,6 +84,9 @@ public final class PipelineLatencyBenchmark implements Benchmark {
     /** Per change id: its commit time, and when each target had it, in microseconds since the epoch; 0: not yet. */
     private AtomicLongArray committed;
     private final Map<Target, AtomicLongArray> visible = new LinkedHashMap<>();
+    /** The sinks deployed; measured: those and kafka-arrival. */
+    private final List<Target> sinks = new ArrayList<>();
+    private final List<Target> measured = new ArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile long nextId = 1;
 
@@ -103,6 +107,19 @@ public final class PipelineLatencyBenchmark implements Benchmark {
                 .mapToInt(r -> Integer.parseInt(r.trim())).toArray();
         int seconds = Integer.getInteger("seconds", 60);
         int warmup = Integer.getInteger("warmup", 10);
+        String picked = System.getProperty("sinks", "");
+        for (Target target : Target.values()) {
+            if (target != Target.KAFKA && (picked.isBlank() || Arrays.stream(picked.split(","))
+                    .anyMatch(label -> label.trim().equals(target.label)))) {
+                sinks.add(target);
+            }
+        }
+        if (sinks.isEmpty()) {
+            throw new IllegalArgumentException("-Dsinks=" + picked + " names no sink; they are "
+                    + Arrays.stream(Target.values()).skip(1).map(t -> t.label).toList());
+        }
+        measured.add(Target.KAFKA);
+        measured.addAll(sinks);
         int capacity = 2 + Arrays.stream(rates).map(r -> r * (seconds + warmup) + r).sum();
         committed = new AtomicLongArray(capacity);
         for (Target target : Target.values()) {
@@ -119,7 +136,7 @@ public final class PipelineLatencyBenchmark implements Benchmark {
             long created = nowMicros();
             Map<Target, Long> runningAt = deploySinks();
             awaitAll(first, first);
-            for (Target target : List.of(Target.EVENTSTORE, Target.POSTGRES, Target.CASSANDRA)) {
+            for (Target target : sinks) {
                 long written = visible.get(target).get((int) first);
                 // A sink may write before a status poll shows it RUNNING: that counts as no wait at all.
                 Map<String, Double> metrics = new LinkedHashMap<>();
@@ -136,11 +153,11 @@ public final class PipelineLatencyBenchmark implements Benchmark {
                 long to = nextId - 1;
                 awaitAll(from, to);
                 Map<Target, double[]> latencies = new LinkedHashMap<>();
-                for (Target target : Target.values()) {
+                for (Target target : measured) {
                     latencies.put(target, latenciesMs(target, from, to));
                 }
                 double baseP99 = percentile(latencies.get(Target.KAFKA), 0.99);
-                for (Target target : Target.values()) {
+                for (Target target : measured) {
                     double[] ms = latencies.get(target);
                     double p99 = percentile(ms, 0.99);
                     p99s.computeIfAbsent(target, t -> new LinkedHashMap<>()).put(rate, p99);
@@ -201,44 +218,51 @@ public final class PipelineLatencyBenchmark implements Benchmark {
         connect.awaitRecords(PREFIX + ".public.users", 1000, TIMEOUT);
     }
 
-    /** Creates the three sinks at once; returns when each was first seen RUNNING with its tasks, in micros. */
+    /** Creates the sinks at once; returns when each was first seen RUNNING with its tasks, in micros. */
     private Map<Target, Long> deploySinks() {
         Map<Target, String> names = new LinkedHashMap<>();
         names.put(Target.EVENTSTORE, "lat-eventstore");
         names.put(Target.POSTGRES, "lat-jdbc");
         names.put(Target.CASSANDRA, "lat-cassandra");
-        rest.createOrUpdate(names.get(Target.EVENTSTORE), Map.of(
-                "connector.class", "dev.cdcconnect.eventstore.EventStoreSinkConnector",
-                "tasks.max", "2",
-                "topics", TOPIC,
-                "eventstore.connection.string", eventStore.connectionString(),
-                "consumer.override.auto.offset.reset", "earliest"));
-        Map<String, String> jdbc = new HashMap<>(enrich());
-        jdbc.putAll(Map.of(
-                "connector.class", "io.debezium.connector.jdbc.JdbcSinkConnector",
-                "tasks.max", "2",
-                "topics", TOPIC,
-                "connection.url", db.jdbcUrl(),
-                "connection.username", db.user(),
-                "connection.password", db.password(),
-                "insert.mode", "insert",
-                "primary.key.mode", "record_key",
-                "schema.evolution", "basic",
-                "collection.name.format", "enriched_changes"));
-        jdbc.put("consumer.override.auto.offset.reset", "earliest");
-        rest.createOrUpdate(names.get(Target.POSTGRES), jdbc);
-        Map<String, String> cql = new HashMap<>();
-        cql.put("connector.class", "dev.cdcconnect.cassandra.CassandraSinkConnector");
-        cql.put("tasks.max", "2");
-        cql.put("topics", TOPIC);
-        cql.put("consumer.override.auto.offset.reset", "earliest");
-        cql.put("cassandra.contact.points", cassandra.contactPoint());
-        cql.put("cassandra.local.datacenter", cassandra.dataCenter());
-        cql.put("cassandra.username", cassandra.username());
-        cql.put("cassandra.password", cassandra.password());
-        cql.put("cassandra.keyspace", PREFIX);
-        cql.put("topic.table.mapping", TOPIC + "=changes");
-        rest.createOrUpdate(names.get(Target.CASSANDRA), cql);
+        names.keySet().retainAll(sinks);
+        if (sinks.contains(Target.EVENTSTORE)) {
+            rest.createOrUpdate(names.get(Target.EVENTSTORE), Map.of(
+                    "connector.class", "dev.cdcconnect.eventstore.EventStoreSinkConnector",
+                    "tasks.max", "2",
+                    "topics", TOPIC,
+                    "eventstore.connection.string", eventStore.connectionString(),
+                    "consumer.override.auto.offset.reset", "earliest"));
+        }
+        if (sinks.contains(Target.POSTGRES)) {
+            Map<String, String> jdbc = new HashMap<>(enrich());
+            jdbc.putAll(Map.of(
+                    "connector.class", "io.debezium.connector.jdbc.JdbcSinkConnector",
+                    "tasks.max", "2",
+                    "topics", TOPIC,
+                    "connection.url", db.jdbcUrl(),
+                    "connection.username", db.user(),
+                    "connection.password", db.password(),
+                    "insert.mode", "insert",
+                    "primary.key.mode", "record_key",
+                    "schema.evolution", "basic",
+                    "collection.name.format", "enriched_changes"));
+            jdbc.put("consumer.override.auto.offset.reset", "earliest");
+            rest.createOrUpdate(names.get(Target.POSTGRES), jdbc);
+        }
+        if (sinks.contains(Target.CASSANDRA)) {
+            Map<String, String> cql = new HashMap<>();
+            cql.put("connector.class", "dev.cdcconnect.cassandra.CassandraSinkConnector");
+            cql.put("tasks.max", "2");
+            cql.put("topics", TOPIC);
+            cql.put("consumer.override.auto.offset.reset", "earliest");
+            cql.put("cassandra.contact.points", cassandra.contactPoint());
+            cql.put("cassandra.local.datacenter", cassandra.dataCenter());
+            cql.put("cassandra.username", cassandra.username());
+            cql.put("cassandra.password", cassandra.password());
+            cql.put("cassandra.keyspace", PREFIX);
+            cql.put("topic.table.mapping", TOPIC + "=changes");
+            rest.createOrUpdate(names.get(Target.CASSANDRA), cql);
+        }
 
         Map<Target, Long> runningAt = new LinkedHashMap<>();
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
@@ -387,7 +411,7 @@ public final class PipelineLatencyBenchmark implements Benchmark {
     /** Reads the servers' own arrival times (EventStoreDB's append time, Postgres' arrived_at) for the ids. */
     private void readServerTimes(long from, long to) {
         AtomicLongArray es = visible.get(Target.EVENTSTORE);
-        for (StoredEvent event : eventStore.allEvents()) {
+        for (StoredEvent event : sinks.contains(Target.EVENTSTORE) ? eventStore.allEvents() : List.<StoredEvent>of()) {
             if (event.stream().startsWith("changes-")) {
                 long id = Long.parseLong(event.stream().substring("changes-".length()));
                 if (id >= from && id <= to) {
@@ -396,6 +420,9 @@ public final class PipelineLatencyBenchmark implements Benchmark {
             }
         }
         AtomicLongArray pg = visible.get(Target.POSTGRES);
+        if (!sinks.contains(Target.POSTGRES)) {
+            return;
+        }
         for (Map<String, Object> row : db.query("SELECT id, (extract(epoch FROM arrived_at) * 1000000)::bigint AS at"
                 + " FROM enriched_changes WHERE id BETWEEN ? AND ?", from, to)) {
             pg.compareAndSet(((Number) row.get("id")).intValue(), 0, ((Number) row.get("at")).longValue());
@@ -407,7 +434,7 @@ public final class PipelineLatencyBenchmark implements Benchmark {
         while (true) {
             readServerTimes(from, to);
             List<String> missing = new ArrayList<>();
-            for (Target target : Target.values()) {
+            for (Target target : measured) {
                 long count = countMissing(target, from, to);
                 if (count > 0) {
                     missing.add(target.label + " " + count);

@@ -37,6 +37,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -72,6 +73,10 @@ import org.slf4j.LoggerFactory;
  * call still unanswered well past its deadline ({@link #unansweredAfter}) therefore fails with
  * {@link UnansweredCallException}, which replaces the client and retries the records like any failure whose outcome
  * is unknown.
+ *
+ * <p>Each stream's queue is in one {@link QueueState} at a time (idle, ready, calling, backing off, parked). Every
+ * EventStoreDB call (a stream's read, an append, a deletion, a multi-stream append) goes through {@link #call}, one
+ * completion path. What the server offers (multi-stream appends) is settled by {@link ServerFeatures}.
  *
  * <p>{@link #write}, {@link #committableOffsets}, {@link #closePartitions} and {@link #close} are called on the
  * task's thread; completions of EventStoreDB calls arrive on the client's threads, or on the JDK's timer thread for
@@ -129,19 +134,26 @@ public final class StreamWriter implements AutoCloseable {
         }
     }
 
+    /** Where a stream's queue is; a stream has at most one call in flight, so its order is kept. */
+    private enum QueueState {
+        /** Nothing under way: ready as soon as it has records. */
+        IDLE,
+        /** In the ready queue, waiting for a free call slot. */
+        READY,
+        /** A call for it is in flight: no other may start. */
+        CALLING,
+        /** Waiting out a backoff before its next call. */
+        BACKING_OFF,
+        /** Out of retries: waits for {@link #unpark}. */
+        PARKED
+    }
+
     /** The records waiting for one stream, and what is known about it. */
     private static final class StreamQueue {
         final String stream;
         final ArrayDeque<Pending> pending = new ArrayDeque<>();
         StreamProgress progress;
-        /** A call (or a backoff before one) is under way: no other may start. */
-        boolean busy;
-        /** In the ready queue. */
-        boolean queued;
-        /** Waiting out a backoff before its next call. */
-        boolean backingOff;
-        /** Out of retries: waits for {@link #unpark}. */
-        boolean parked;
+        QueueState state = QueueState.IDLE;
         /** Re-read the stream before the next append (after a conflict, or a rebalance). */
         boolean reread;
         /** The last multi-stream append with this stream failed: next time alone, to see why. */
@@ -178,8 +190,7 @@ public final class StreamWriter implements AutoCloseable {
     private long bufferedBytes;
     private Throwable unavailable;
     private ConnectException fatal;
-    private volatile Boolean multiStreamSupported;
-    private volatile CompletableFuture<Void> connectedAhead;
+    private final ServerFeatures features;
     private boolean closed;
     /** What keeps the sink from reaching the server, when something does: asked before warning or failing. */
     private final Supplier<Optional<String>> diagnosis;
@@ -211,6 +222,37 @@ public final class StreamWriter implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        this.features = new ServerFeatures(settings, unansweredAfter(), metrics, new ServerFeatures.Writer() {
+            @Override
+            public KurrentDBClient client() {
+                return StreamWriter.this.client();
+            }
+
+            @Override
+            public void replaceClient(KurrentDBClient client, Throwable error) {
+                StreamWriter.this.replaceClient(client, error);
+            }
+
+            @Override
+            public void transientFailure(Throwable error) {
+                StreamWriter.this.transientFailure(error);
+            }
+
+            @Override
+            public void failIfRetriedTooLong() {
+                StreamWriter.this.failIfRetriedTooLong();
+            }
+
+            @Override
+            public RetriableException unavailable(Throwable error) {
+                return StreamWriter.this.unavailable(error);
+            }
+
+            @Override
+            public void multiStreamAnswered(boolean supported) {
+                StreamWriter.this.multiStreamAnswered(supported);
+            }
+        });
         metrics.gauges(this::bufferedBytes, this::inFlight);
     }
 
@@ -228,10 +270,7 @@ public final class StreamWriter implements AutoCloseable {
         reportFailures();
         deadLetters.throwIfFailed();
         throwIfFailed();
-        awaitConnectedAhead();
-        if (settings.multiStreamAppend() && multiStreamSupported == null && !records.isEmpty()) {
-            detectMultiStreamAppend();
-        }
+        features.settle(!records.isEmpty());
         awaitBufferSpace();
         List<Pending> accepted = new ArrayList<>(records.size());
         for (SinkRecord record : records) {
@@ -363,123 +402,17 @@ public final class StreamWriter implements AutoCloseable {
     }
 
     /**
-     * Asks the server whether it offers multi-stream appends, before the first record is converted: the answer
-     * decides how metadata is written. An empty append session is refused by the client when the server lacks
-     * the feature, and by a server that has it (no requests): neither writes anything.
-     */
-    /**
-     * Creates the client and asks the server for its features on a thread of its own, right when the task starts:
-     * the client's first connection (loading gRPC, Netty and protobuf into the plugin's class loader, opening the
-     * channel, the server's feature list) then overlaps with the worker joining its group and fetching, instead of
-     * holding up the first records by seconds. One attempt, never failing the task: if it does not settle the
-     * question, the first records ask again, with retries.
+     * Creates the client and asks the server for its features on a thread of its own, right when the task starts
+     * (see {@link ServerFeatures#connectAhead}).
      */
     public void connectAhead() {
-        connectedAhead = CompletableFuture.runAsync(() -> {
-            try {
-                KurrentDBClient client = client();
-                if (!settings.multiStreamAppend()) {
-                    client.getServerVersion().get(unansweredAfter().toMillis(), TimeUnit.MILLISECONDS);
-                    return;
-                }
-                try {
-                    client.multiStreamAppend(java.util.Collections.emptyIterator())
-                            .get(unansweredAfter().toMillis(), TimeUnit.MILLISECONDS);
-                    multiStreamSupported(true);
-                } catch (java.util.concurrent.ExecutionException e) {
-                    Failure kind = Failure.classify(e);
-                    if (kind == Failure.UNSUPPORTED) {
-                        multiStreamSupported(false);
-                    } else if (kind == Failure.CLIENT_SHUT_DOWN) {
-                        replaceClient(client, e);
-                    } else if (kind != Failure.TRANSIENT) {
-                        multiStreamSupported(true);
-                    }
-                }
-            } catch (Exception e) {
-                LOG.debug("Connecting ahead of the first records failed: {}", e.toString());
-            }
-        }, runnable -> {
-            Thread thread = new Thread(runnable, "eventstore-sink-connect");
-            thread.setDaemon(true);
-            thread.start();
-        });
+        features.connectAhead();
     }
 
-    private void awaitConnectedAhead() {
-        CompletableFuture<Void> ahead = connectedAhead;
-        if (ahead == null || ahead.isDone()) {
-            return;
-        }
-        try {
-            ahead.get(unansweredAfter().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            LOG.debug("Connecting ahead of the first records did not finish: {}", e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RetriableException("Interrupted while connecting to EventStoreDB", e);
-        }
-    }
-
-    private void detectMultiStreamAppend() {
-        Boolean supported = null;
-        for (int attempt = 0; supported == null; attempt++) {
-            KurrentDBClient client = null;
-            Throwable failure;
-            try {
-                client = client();
-                client.multiStreamAppend(java.util.Collections.emptyIterator())
-                        .get(unansweredAfter().toMillis(), TimeUnit.MILLISECONDS);
-                supported = true;
-                continue;
-            } catch (ServerUnreachableException e) {
-                failure = e;
-            } catch (java.util.concurrent.ExecutionException e) {
-                Failure kind = Failure.classify(e);
-                if (kind == Failure.CLIENT_SHUT_DOWN) {
-                    replaceClient(client, e);
-                }
-                if (kind == Failure.UNSUPPORTED) {
-                    supported = false;
-                    continue;
-                }
-                if (kind != Failure.TRANSIENT && kind != Failure.CLIENT_SHUT_DOWN) {
-                    // The server answered the empty session itself: it speaks the protocol.
-                    supported = true;
-                    continue;
-                }
-                failure = Failure.unwrap(e);
-            } catch (java.util.concurrent.TimeoutException e) {
-                failure = new UnansweredCallException("asking EventStoreDB for its features", unansweredAfter());
-                replaceClient(client, failure);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RetriableException("Interrupted while asking EventStoreDB for its features", e);
-            }
-            transientFailure(failure);
-            failIfRetriedTooLong();
-            if (attempt >= settings.retryMaxAttempts()) {
-                throw unavailable(failure);
-            }
-            metrics.retries.increment();
-            try {
-                Thread.sleep(Backoff.delay(settings.retryBackoff(), settings.retryBackoffMax(), attempt).toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RetriableException("Interrupted while asking EventStoreDB for its features", e);
-            }
-        }
-        multiStreamSupported(supported);
-    }
-
-    /** Records the server's answer, once; the metadata format follows from it. */
-    private void multiStreamSupported(boolean supported) {
+    /** The server's answer on multi-stream appends: the metadata format follows from it. */
+    private void multiStreamAnswered(boolean supported) {
         lock.lock();
         try {
-            if (multiStreamSupported != null) {
-                return;
-            }
-            multiStreamSupported = supported;
             failingSince = -1;
         } finally {
             lock.unlock();
@@ -667,10 +600,10 @@ public final class StreamWriter implements AutoCloseable {
     }
 
     private void makeReady(StreamQueue queue, boolean first) {
-        if (queue.busy || queue.queued || queue.backingOff || queue.parked || queue.pending.isEmpty()) {
+        if (queue.state != QueueState.IDLE || queue.pending.isEmpty()) {
             return;
         }
-        queue.queued = true;
+        queue.state = QueueState.READY;
         if (first) {
             ready.addFirst(queue);
         } else {
@@ -680,7 +613,7 @@ public final class StreamWriter implements AutoCloseable {
 
     /** A stream with nothing left to do hands what is known about it to the cache of idle streams. */
     private void retireIfIdle(StreamQueue queue) {
-        if (!queue.busy && !queue.queued && !queue.backingOff && !queue.parked && queue.pending.isEmpty()) {
+        if (queue.state == QueueState.IDLE && queue.pending.isEmpty()) {
             queues.remove(queue.stream);
             if (queue.progress != null && !queue.reread) {
                 idleProgress.put(queue.stream, queue.progress);
@@ -695,7 +628,7 @@ public final class StreamWriter implements AutoCloseable {
     /** Starts as many calls as the concurrency allows; they are made by the caller after unlocking. */
     private void pump(List<Runnable> calls) {
         while (!closed && fatal == null && inFlight < settings.concurrency() && !ready.isEmpty()) {
-            if (settings.multiStreamAppend() && !Boolean.FALSE.equals(multiStreamSupported)) {
+            if (features.multiStreamAppendPossible()) {
                 Runnable multi = startMultiStreamAppend();
                 if (multi != null) {
                     calls.add(multi);
@@ -703,7 +636,7 @@ public final class StreamWriter implements AutoCloseable {
                 }
             }
             StreamQueue queue = ready.pollFirst();
-            queue.queued = false;
+            queue.state = QueueState.IDLE;
             Runnable call = start(queue);
             if (call != null) {
                 calls.add(call);
@@ -746,8 +679,7 @@ public final class StreamWriter implements AutoCloseable {
         if (needsRead(queue)) {
             Set<TopicPartition> wanted = new HashSet<>();
             queue.pending.forEach(p -> wanted.add(p.partition));
-            queue.busy = true;
-            inFlight++;
+            calling(queue);
             return () -> recover(queue, wanted);
         }
         if (queue.progress == null) {
@@ -760,15 +692,13 @@ public final class StreamWriter implements AutoCloseable {
         Pending head = queue.pending.peekFirst();
         if (head.action instanceof MappedRecord.DeleteStream delete) {
             queue.pending.pollFirst();
-            queue.busy = true;
-            inFlight++;
+            calling(queue);
             takeOff(List.of(head));
             return () -> delete(queue, head, delete.hard());
         }
         List<Pending> batch = takeBatch(queue, settings.appendMaxBytes());
         StreamState expected = queue.progress.expected;
-        queue.busy = true;
-        inFlight++;
+        calling(queue);
         takeOff(batch);
         return () -> append(queue, batch, expected);
     }
@@ -894,19 +824,29 @@ public final class StreamWriter implements AutoCloseable {
         }
     }
 
-    /** Ends a call: frees its slot, lets the stream go on, starts what can start. */
-    private void finish(StreamQueue queue, List<Runnable> calls) {
+    /** A call for the stream takes a slot. */
+    private void calling(StreamQueue queue) {
+        queue.state = QueueState.CALLING;
+        inFlight++;
+    }
+
+    /** Ends a call: frees its slot, lets its streams go on (unless they back off or wait), starts what can start. */
+    private void finish(List<StreamQueue> called, List<Runnable> calls) {
         inFlight--;
-        queue.busy = false;
-        makeReady(queue, false);
-        retireIfIdle(queue);
+        for (StreamQueue queue : called) {
+            if (queue.state == QueueState.CALLING) {
+                queue.state = QueueState.IDLE;
+            }
+            makeReady(queue, false);
+            retireIfIdle(queue);
+        }
         pump(calls);
         changed.signalAll();
     }
 
     private void unpark() {
         for (StreamQueue queue : parked) {
-            queue.parked = false;
+            queue.state = QueueState.IDLE;
             queue.attempts = 0;
             makeReady(queue, true);
         }
@@ -929,7 +869,7 @@ public final class StreamWriter implements AutoCloseable {
         queue.attempts++;
         metrics.retries.increment();
         if (queue.attempts > settings.retryMaxAttempts()) {
-            queue.parked = true;
+            queue.state = QueueState.PARKED;
             parked.add(queue);
             if (unavailable == null) {
                 LOG.warn("EventStoreDB calls failed {} times in a row ({}); new records wait until appends succeed",
@@ -943,12 +883,14 @@ public final class StreamWriter implements AutoCloseable {
         }
         long delay = Backoff.delay(settings.retryBackoff(), settings.retryBackoffMax(), queue.attempts - 1).toMillis();
         LOG.debug("Retrying stream '{}' in {} ms after: {}", queue.stream, delay, Failure.describe(error));
-        queue.backingOff = true;
+        queue.state = QueueState.BACKING_OFF;
         scheduler.schedule(() -> {
             List<Runnable> calls = new ArrayList<>();
             lock.lock();
             try {
-                queue.backingOff = false;
+                if (queue.state == QueueState.BACKING_OFF) {
+                    queue.state = QueueState.IDLE;
+                }
                 makeReady(queue, true);
                 pump(calls);
             } finally {
@@ -1068,42 +1010,34 @@ public final class StreamWriter implements AutoCloseable {
         });
     }
 
-    private void recover(StreamQueue queue, Set<TopicPartition> wanted) {
+    /** How one call's outcome is handled, with the lock held; {@code client} made the call (null if none could). */
+    private interface Outcome<T> {
+        void handle(T result, Throwable error, KurrentDBClient client);
+    }
+
+    /**
+     * Makes one EventStoreDB call for the given streams, without the lock: takes the client, makes the call (a
+     * failure to make it is its outcome), gives it up once unanswered, and on completion handles the outcome with
+     * the lock held, then ends the call ({@link #finish}) and starts the calls that can start. Every call kind goes
+     * through here.
+     */
+    private <T> void call(List<StreamQueue> called, String what, Function<KurrentDBClient, CompletableFuture<T>> request,
+                          Outcome<T> outcome) {
         KurrentDBClient client = null;
-        CompletableFuture<StreamProgress> read;
+        CompletableFuture<T> result;
         try {
             client = client();
-            metrics.streamRecoveries.increment();
-            read = answered(StreamRecovery.read(client, queue.stream, wanted, settings.recoveryScanMaxEvents()),
-                    "the read of stream '" + queue.stream + "'");
+            result = answered(request.apply(client), what);
         } catch (RuntimeException e) {
-            read = CompletableFuture.failedFuture(e);
+            result = CompletableFuture.failedFuture(e);
         }
         KurrentDBClient used = client;
-        read.whenComplete((progress, error) -> {
+        result.whenComplete((value, error) -> {
             List<Runnable> calls = new ArrayList<>();
             lock.lock();
             try {
-                if (error == null) {
-                    if (queue.progress == null || queue.reread) {
-                        if (queue.progress != null) {
-                            // What this writer wrote itself stays true, even where the read stopped short of it.
-                            queue.progress.written.forEach((partition, last) ->
-                                    progress.wrote(partition, last.offset(), last.source()));
-                        }
-                        queue.progress = progress;
-                    } else {
-                        queue.progress.merge(progress);
-                    }
-                    if (settings.guarantee() == DeliveryGuarantee.AT_LEAST_ONCE) {
-                        queue.progress.expected = StreamState.any();
-                    }
-                    queue.reread = false;
-                    failingSince = -1;
-                } else {
-                    failed(queue, List.of(), error, used);
-                }
-                finish(queue, calls);
+                outcome.handle(value, error, used);
+                finish(called, calls);
             } finally {
                 lock.unlock();
             }
@@ -1111,41 +1045,51 @@ public final class StreamWriter implements AutoCloseable {
         });
     }
 
-    private void append(StreamQueue queue, List<Pending> batch, StreamState expected) {
-        KurrentDBClient client = null;
-        CompletableFuture<WriteResult> result;
-        long started = System.nanoTime();
-        try {
-            client = client();
-            Iterator<EventData> events = batch.stream().map(Pending::event).iterator();
-            result = answered(client.appendToStream(queue.stream, AppendToStreamOptions.get().streamState(expected),
-                    events), "an append to stream '" + queue.stream + "'");
-        } catch (RuntimeException e) {
-            result = CompletableFuture.failedFuture(e);
-        }
-        KurrentDBClient used = client;
-        result.whenComplete((written, error) -> {
-            List<Runnable> calls = new ArrayList<>();
-            lock.lock();
-            try {
-                queue.alone = false;
-                land(batch);
-                if (error == null) {
-                    metrics.appendLatency(System.nanoTime() - started);
-                    metrics.appends.increment();
-                    if (settings.guarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
-                        queue.progress.expected = written.getNextExpectedRevision();
-                    }
-                    done(queue, batch);
-                    succeeded(queue);
-                } else {
-                    failed(queue, batch, error, used);
-                }
-                finish(queue, calls);
-            } finally {
-                lock.unlock();
+    private void recover(StreamQueue queue, Set<TopicPartition> wanted) {
+        call(List.of(queue), "the read of stream '" + queue.stream + "'", client -> {
+            metrics.streamRecoveries.increment();
+            return StreamRecovery.read(client, queue.stream, wanted, settings.recoveryScanMaxEvents());
+        }, (progress, error, client) -> {
+            if (error != null) {
+                failed(queue, List.of(), error, client);
+                return;
             }
-            calls.forEach(Runnable::run);
+            if (queue.progress == null || queue.reread) {
+                if (queue.progress != null) {
+                    // What this writer wrote itself stays true, even where the read stopped short of it.
+                    queue.progress.written.forEach((partition, last) ->
+                            progress.wrote(partition, last.offset(), last.source()));
+                }
+                queue.progress = progress;
+            } else {
+                queue.progress.merge(progress);
+            }
+            if (settings.guarantee() == DeliveryGuarantee.AT_LEAST_ONCE) {
+                queue.progress.expected = StreamState.any();
+            }
+            queue.reread = false;
+            failingSince = -1;
+        });
+    }
+
+    private void append(StreamQueue queue, List<Pending> batch, StreamState expected) {
+        long started = System.nanoTime();
+        call(List.of(queue), "an append to stream '" + queue.stream + "'", client -> client.appendToStream(
+                queue.stream, AppendToStreamOptions.get().streamState(expected),
+                batch.stream().map(Pending::event).iterator()), (written, error, client) -> {
+            queue.alone = false;
+            land(batch);
+            if (error != null) {
+                failed(queue, batch, error, client);
+                return;
+            }
+            metrics.appendLatency(System.nanoTime() - started);
+            metrics.appends.increment();
+            if (settings.guarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
+                queue.progress.expected = written.getNextExpectedRevision();
+            }
+            done(queue, batch);
+            succeeded(queue);
         });
     }
 
@@ -1160,38 +1104,22 @@ public final class StreamWriter implements AutoCloseable {
     }
 
     private void delete(StreamQueue queue, Pending pending, boolean hard) {
-        KurrentDBClient client = null;
-        CompletableFuture<DeleteResult> result;
-        try {
-            client = client();
-            DeleteStreamOptions options = DeleteStreamOptions.get().streamState(StreamState.any());
-            result = answered(hard ? client.tombstoneStream(queue.stream, options)
-                    : client.deleteStream(queue.stream, options), "the deletion of stream '" + queue.stream + "'");
-        } catch (RuntimeException e) {
-            result = CompletableFuture.failedFuture(e);
-        }
-        KurrentDBClient used = client;
-        result.whenComplete((deleted, error) -> {
-            List<Runnable> calls = new ArrayList<>();
-            lock.lock();
-            try {
-                land(List.of(pending));
-                Failure kind = error == null ? null : Failure.classify(error);
-                if (error == null || kind == Failure.STREAM_DELETED) {
-                    metrics.streamsDeleted.increment();
-                    if (hard || kind == Failure.STREAM_DELETED) {
-                        queue.progress.tombstoned = true;
-                    }
-                    pending.slot.done();
-                    succeeded(queue);
-                } else {
-                    failed(queue, List.of(pending), error, used);
-                }
-                finish(queue, calls);
-            } finally {
-                lock.unlock();
+        DeleteStreamOptions options = DeleteStreamOptions.get().streamState(StreamState.any());
+        call(List.of(queue), "the deletion of stream '" + queue.stream + "'", client -> hard
+                ? client.tombstoneStream(queue.stream, options)
+                : client.deleteStream(queue.stream, options), (deleted, error, client) -> {
+            land(List.of(pending));
+            Failure kind = error == null ? null : Failure.classify(error);
+            if (error != null && kind != Failure.STREAM_DELETED) {
+                failed(queue, List.of(pending), error, client);
+                return;
             }
-            calls.forEach(Runnable::run);
+            metrics.streamsDeleted.increment();
+            if (hard || kind == Failure.STREAM_DELETED) {
+                queue.progress.tombstoned = true;
+            }
+            pending.slot.done();
+            succeeded(queue);
         });
     }
 
@@ -1226,8 +1154,7 @@ public final class StreamWriter implements AutoCloseable {
                 budget -= pending.size;
             }
             it.remove();
-            queue.queued = false;
-            queue.busy = true;
+            queue.state = QueueState.CALLING;
             picked.add(queue);
             batches.add(batch);
             expected.add(queue.progress.expected);
@@ -1235,7 +1162,7 @@ public final class StreamWriter implements AutoCloseable {
         if (picked.size() == 1) {
             StreamQueue queue = picked.get(0);
             putBack(queue, batches.get(0));
-            queue.busy = false;
+            queue.state = QueueState.IDLE;
             makeReady(queue, true);
             return null;
         }
@@ -1248,78 +1175,58 @@ public final class StreamWriter implements AutoCloseable {
     }
 
     private void multiStreamAppend(List<StreamQueue> queues, List<List<Pending>> batches, List<StreamState> expected) {
-        KurrentDBClient client = null;
-        CompletableFuture<MultiStreamAppendResponse> result;
         long started = System.nanoTime();
-        try {
-            client = client();
+        call(queues, "an append to " + queues.size() + " streams", client -> {
             List<AppendStreamRequest> requests = new ArrayList<>(queues.size());
             for (int i = 0; i < queues.size(); i++) {
                 requests.add(new AppendStreamRequest(queues.get(i).stream,
                         batches.get(i).stream().map(Pending::event).iterator(), expected.get(i)));
             }
-            result = answered(client.multiStreamAppend(requests.iterator()),
-                    "an append to " + queues.size() + " streams");
-        } catch (RuntimeException e) {
-            result = CompletableFuture.failedFuture(e);
-        }
-        KurrentDBClient used = client;
-        result.whenComplete((response, error) -> {
-            List<Runnable> calls = new ArrayList<>();
-            lock.lock();
-            try {
-                inFlight--;
-                batches.forEach(this::land);
-                if (error == null) {
-                    metrics.appendLatency(System.nanoTime() - started);
-                    metrics.appends.increment();
-                    metrics.multiStreamAppends.increment();
-                    Map<String, Long> revisions = new HashMap<>();
-                    for (AppendResponse output : response.getResults()) {
-                        revisions.put(output.getStream(), output.getStreamRevision());
-                    }
-                    for (int i = 0; i < queues.size(); i++) {
-                        StreamQueue queue = queues.get(i);
-                        Long revision = revisions.get(queue.stream);
-                        if (settings.guarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
-                            queue.progress.expected = revision == null ? null : StreamState.streamRevision(revision);
-                            queue.reread |= revision == null;
-                        }
-                        done(queue, batches.get(i));
-                        succeeded(queue);
-                    }
-                } else {
-                    Failure kind = Failure.classify(error);
-                    if (kind == Failure.UNSUPPORTED) {
-                        LOG.info("EventStoreDB does not offer multi-stream appends (server before 25.1): "
-                                + "appending stream by stream");
-                        multiStreamSupported = false;
-                    } else if (kind == Failure.CLIENT_SHUT_DOWN) {
-                        replaceClient(used, error);
-                    }
-                    if (kind == Failure.CLIENT_SHUT_DOWN || kind == Failure.TRANSIENT) {
-                        transientFailure(error);
-                    }
-                    LOG.debug("Multi-stream append failed ({}); appending its streams one by one",
-                            Failure.describe(error));
-                    for (int i = 0; i < queues.size(); i++) {
-                        StreamQueue queue = queues.get(i);
-                        putBack(queue, batches.get(i));
-                        queue.alone = kind != Failure.UNSUPPORTED;
-                    }
-                }
-                for (StreamQueue queue : queues) {
-                    queue.busy = false;
-                    makeReady(queue, false);
-                    retireIfIdle(queue);
-                }
-                pump(calls);
-                changed.signalAll();
-            } finally {
-                lock.unlock();
+            return client.multiStreamAppend(requests.iterator());
+        }, (response, error, client) -> {
+            batches.forEach(this::land);
+            if (error != null) {
+                multiStreamAppendFailed(queues, batches, error, client);
+                return;
             }
-            calls.forEach(Runnable::run);
+            metrics.appendLatency(System.nanoTime() - started);
+            metrics.appends.increment();
+            metrics.multiStreamAppends.increment();
+            Map<String, Long> revisions = new HashMap<>();
+            for (AppendResponse output : response.getResults()) {
+                revisions.put(output.getStream(), output.getStreamRevision());
+            }
+            for (int i = 0; i < queues.size(); i++) {
+                StreamQueue queue = queues.get(i);
+                Long revision = revisions.get(queue.stream);
+                if (settings.guarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
+                    queue.progress.expected = revision == null ? null : StreamState.streamRevision(revision);
+                    queue.reread |= revision == null;
+                }
+                done(queue, batches.get(i));
+                succeeded(queue);
+            }
         });
+    }
+
+    /** A failed multi-stream append: its streams go again one by one, to see why (unless the server lacks it). */
+    private void multiStreamAppendFailed(List<StreamQueue> queues, List<List<Pending>> batches, Throwable error,
+                                         KurrentDBClient client) {
+        Failure kind = Failure.classify(error);
+        if (kind == Failure.UNSUPPORTED) {
+            features.unsupported();
+        } else if (kind == Failure.CLIENT_SHUT_DOWN) {
+            replaceClient(client, error);
+        }
+        if (kind == Failure.CLIENT_SHUT_DOWN || kind == Failure.TRANSIENT) {
+            transientFailure(error);
+        }
+        LOG.debug("Multi-stream append failed ({}); appending its streams one by one", Failure.describe(error));
+        for (int i = 0; i < queues.size(); i++) {
+            StreamQueue queue = queues.get(i);
+            putBack(queue, batches.get(i));
+            queue.alone = kind != Failure.UNSUPPORTED;
+        }
     }
 
     // ---- gauges

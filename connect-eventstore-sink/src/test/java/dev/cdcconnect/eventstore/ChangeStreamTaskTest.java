@@ -5,18 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cdcconnect.event.Envelopes;
 import dev.cdcconnect.event.Operation;
-import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
 import dev.cdcconnect.standin.eventstore.StoredEvent;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,27 +29,11 @@ class ChangeStreamTaskTest {
     private static final String TOPIC = "dbserver1.public.L_NKS";
     private static final TopicPartition PARTITION = new TopicPartition(TOPIC, 0);
 
-    private EventStoreStandIn server;
-    private final List<SinkTaskRunner> runners = new ArrayList<>();
-
-    @BeforeEach
-    void startServer() {
-        server = EventStoreStandIn.start();
-    }
-
-    @AfterEach
-    void stopAll() {
-        runners.forEach(SinkTaskRunner::close);
-        server.close();
-    }
+    @RegisterExtension
+    final StandInTasks tasks = new StandInTasks();
 
     private SinkTaskRunner runner(String... settings) {
-        SinkTaskRunner runner = new SinkTaskRunner(server);
-        for (int i = 0; i < settings.length; i += 2) {
-            runner.with(settings[i], settings[i + 1]);
-        }
-        runners.add(runner);
-        return runner;
+        return tasks.runner(settings);
     }
 
     private static SinkRecord links(Operation op, int id, long offset) {
@@ -70,7 +51,7 @@ class ChangeStreamTaskTest {
         SinkTaskRunner first = runner("tombstone.handling", handling).start();
         first.put(links(Operation.CREATE, 1, 0), links(Operation.CREATE, 2, 1), links(Operation.DELETE, 2, 2));
         first.awaitAcknowledged(PARTITION, 1);
-        org.awaitility.Awaitility.await().until(() -> server.events(TABLE + "-2").size() == 2);
+        org.awaitility.Awaitility.await().until(() -> tasks.server().events(TABLE + "-2").size() == 2);
 
         // The delete is written, but the offset stays at it until the record after it is handled.
         first.put(List.of());
@@ -82,14 +63,14 @@ class ChangeStreamTaskTest {
         second.put(links(Operation.DELETE, 2, 2), links(null, 2, 3));
         second.awaitAcknowledged(PARTITION, 3);
 
-        assertThat(server.streams()).noneMatch(stream -> stream.startsWith("L_NKS"));
+        assertThat(tasks.server().streams()).noneMatch(stream -> stream.startsWith("L_NKS"));
         switch (handling) {
-            case "marker" -> assertThat(server.events(TABLE + "-2")).extracting(StoredEvent::eventType)
+            case "marker" -> assertThat(tasks.server().events(TABLE + "-2")).extracting(StoredEvent::eventType)
                     .containsExactly("Created", "Deleted", "Tombstoned");
-            case "delete" -> assertThat(server.isSoftDeleted(TABLE + "-2")).isTrue();
-            default -> assertThat(server.isTombstoned(TABLE + "-2")).isTrue();
+            case "delete" -> assertThat(tasks.server().isSoftDeleted(TABLE + "-2")).isTrue();
+            default -> assertThat(tasks.server().isTombstoned(TABLE + "-2")).isTrue();
         }
-        assertThat(server.events(TABLE + "-1")).hasSize(1);
+        assertThat(tasks.server().events(TABLE + "-1")).hasSize(1);
     }
 
     /**
@@ -107,7 +88,7 @@ class ChangeStreamTaskTest {
 
         SinkTaskRunner first = runner("tombstone.handling", handling).start();
         first.put(captured.subList(0, 4));
-        org.awaitility.Awaitility.await().until(() -> server.events(TABLE + "-2").size() == 2);
+        org.awaitility.Awaitility.await().until(() -> tasks.server().events(TABLE + "-2").size() == 2);
         first.awaitAcknowledged(partition, 2);
         first.put(List.of());
         assertThat(first.committable(partition)).hasValue(3);
@@ -117,15 +98,15 @@ class ChangeStreamTaskTest {
         second.put(captured.subList(3, 7));
         second.awaitAcknowledged(partition, 6);
 
-        assertThat(server.streams()).noneMatch(stream -> stream.startsWith("L_NKS"));
+        assertThat(tasks.server().streams()).noneMatch(stream -> stream.startsWith("L_NKS"));
         switch (handling) {
-            case "marker" -> assertThat(server.events(TABLE + "-2")).extracting(StoredEvent::eventType)
+            case "marker" -> assertThat(tasks.server().events(TABLE + "-2")).extracting(StoredEvent::eventType)
                     .containsExactly("Created", "Deleted", "Tombstoned");
-            case "delete" -> assertThat(server.isSoftDeleted(TABLE + "-2")).isTrue();
-            default -> assertThat(server.isTombstoned(TABLE + "-2")).isTrue();
+            case "delete" -> assertThat(tasks.server().isSoftDeleted(TABLE + "-2")).isTrue();
+            default -> assertThat(tasks.server().isTombstoned(TABLE + "-2")).isTrue();
         }
-        assertThat(server.events(TABLE + "-3")).extracting(StoredEvent::eventType).containsExactly("Created", "Updated");
-        assertThat(server.events(TABLE + "-4")).hasSize(1);
+        assertThat(tasks.server().events(TABLE + "-3")).extracting(StoredEvent::eventType).containsExactly("Created", "Updated");
+        assertThat(tasks.server().events(TABLE + "-4")).hasSize(1);
     }
 
     /** The same with a template that also takes the database and schema from the source block. */
@@ -139,7 +120,7 @@ class ChangeStreamTaskTest {
 
         SinkTaskRunner first = runner("tombstone.handling", handling, "stream.name.template", template).start();
         first.put(captured.subList(0, 4));
-        org.awaitility.Awaitility.await().until(() -> server.events(stream + "2").size() == 2);
+        org.awaitility.Awaitility.await().until(() -> tasks.server().events(stream + "2").size() == 2);
         first.awaitAcknowledged(partition, 2);
         first.stop();
 
@@ -148,13 +129,13 @@ class ChangeStreamTaskTest {
         second.awaitAcknowledged(partition, 6);
 
         switch (handling) {
-            case "marker" -> assertThat(server.events(stream + "2")).extracting(StoredEvent::eventType)
+            case "marker" -> assertThat(tasks.server().events(stream + "2")).extracting(StoredEvent::eventType)
                     .containsExactly("Created", "Deleted", "Tombstoned");
-            case "delete" -> assertThat(server.isSoftDeleted(stream + "2")).isTrue();
-            default -> assertThat(server.isTombstoned(stream + "2")).isTrue();
+            case "delete" -> assertThat(tasks.server().isSoftDeleted(stream + "2")).isTrue();
+            default -> assertThat(tasks.server().isTombstoned(stream + "2")).isTrue();
         }
-        assertThat(server.events(stream + "3")).extracting(StoredEvent::eventType).containsExactly("Created", "Updated");
-        assertThat(server.streams()).allMatch(name -> name.startsWith(stream));
+        assertThat(tasks.server().events(stream + "3")).extracting(StoredEvent::eventType).containsExactly("Created", "Updated");
+        assertThat(tasks.server().streams()).allMatch(name -> name.startsWith(stream));
     }
 
     @Test
@@ -166,7 +147,7 @@ class ChangeStreamTaskTest {
         assertThatThrownBy(() -> runner.put(captured.subList(4, 7))).isInstanceOf(ConnectException.class)
                 .hasMessageStartingWith("Cannot write the record at topic eslk.public.L_NKS partition 0 offset 4 to "
                         + "EventStoreDB: cannot name the stream of this tombstone");
-        assertThat(server.streams()).noneMatch(stream -> stream.startsWith("L_NKS"));
+        assertThat(tasks.server().streams()).noneMatch(stream -> stream.startsWith("L_NKS"));
     }
 
     /**
@@ -182,9 +163,9 @@ class ChangeStreamTaskTest {
         runner.put(captured);
         runner.awaitAcknowledged(new TopicPartition("eslk.public.audit_log", 0), captured.size() - 1);
 
-        assertThat(server.events("audit_log")).extracting(StoredEvent::eventType)
+        assertThat(tasks.server().events("audit_log")).extracting(StoredEvent::eventType)
                 .containsExactly("Snapshotted", "Created", "Updated", "Deleted", "Truncated");
-        assertThat(server.isSoftDeleted("audit_log") || server.isTombstoned("audit_log")).isFalse();
+        assertThat(tasks.server().isSoftDeleted("audit_log") || tasks.server().isTombstoned("audit_log")).isFalse();
     }
 
     @Test
@@ -205,7 +186,7 @@ class ChangeStreamTaskTest {
                 .hasMessageStartingWith("Cannot write the record at topic " + TOPIC + " partition 0 offset 3 to "
                         + "EventStoreDB: cannot name the stream of this tombstone: template ${table}-${key} takes "
                         + "${table} from the change event's source block");
-        assertThat(server.streams()).isEmpty();
+        assertThat(tasks.server().streams()).isEmpty();
     }
 
     @Test
@@ -219,7 +200,7 @@ class ChangeStreamTaskTest {
             assertThat(d.record().kafkaOffset()).isEqualTo(3);
             assertThat(d.error().getMessage()).startsWith("cannot name the stream of this tombstone");
         });
-        assertThat(server.streams()).containsExactly(TABLE + "-4");
+        assertThat(tasks.server().streams()).containsExactly(TABLE + "-4");
     }
 
     @Test
@@ -232,8 +213,8 @@ class ChangeStreamTaskTest {
         runner.put(keyless(insert), keyless(truncate), customers.create(2, "b", 2));
         runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 2);
 
-        assertThat(server.events("customers")).extracting(StoredEvent::eventType).containsExactly("Created", "Truncated");
-        assertThat(server.events("customers-2")).hasSize(1);
+        assertThat(tasks.server().events("customers")).extracting(StoredEvent::eventType).containsExactly("Created", "Truncated");
+        assertThat(tasks.server().events("customers-2")).hasSize(1);
     }
 
     @ParameterizedTest
@@ -246,8 +227,8 @@ class ChangeStreamTaskTest {
         runner.put(keyless(customers.create(1, "a", 0)), keyless(customers.delete(1, "a", 1)), keyless(tombstone));
         runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 2);
 
-        assertThat(server.events("customers")).extracting(StoredEvent::eventType).containsExactly("Created", "Deleted");
-        assertThat(server.isSoftDeleted("customers") || server.isTombstoned("customers")).isFalse();
+        assertThat(tasks.server().events("customers")).extracting(StoredEvent::eventType).containsExactly("Created", "Deleted");
+        assertThat(tasks.server().isSoftDeleted("customers") || tasks.server().isTombstoned("customers")).isFalse();
     }
 
     @Test
@@ -260,7 +241,7 @@ class ChangeStreamTaskTest {
 
         assertThat(runner.context().deadLetters()).singleElement()
                 .satisfies(d -> assertThat(d.error().getMessage()).contains("needs ${key}"));
-        assertThat(server.streams()).containsExactly("customers-2");
+        assertThat(tasks.server().streams()).containsExactly("customers-2");
     }
 
     @Test
@@ -280,7 +261,7 @@ class ChangeStreamTaskTest {
         assertThat(runner.context().deadLetters()).singleElement().satisfies(d -> assertThat(d.error().getMessage())
                 .isEqualTo("the record is a Debezium change event with op 'x', which this sink does not know "
                         + "(known: c, u, d, r, t, m)"));
-        assertThat(server.streams()).containsExactly("customers-2");
+        assertThat(tasks.server().streams()).containsExactly("customers-2");
     }
 
     private static SinkRecord keyless(SinkRecord record) {

@@ -2,7 +2,6 @@ package dev.cdcconnect.eventstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
 import dev.cdcconnect.standin.eventstore.StoredEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,9 +9,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,27 +26,11 @@ class RedeliveredChangesTaskTest {
     private static final String TOPIC = "eslk.public.L_NKS";
     private static final TopicPartition PARTITION = new TopicPartition(TOPIC, 0);
 
-    private EventStoreStandIn server;
-    private final List<SinkTaskRunner> runners = new ArrayList<>();
-
-    @BeforeEach
-    void startServer() {
-        server = EventStoreStandIn.start();
-    }
-
-    @AfterEach
-    void stopAll() {
-        runners.forEach(SinkTaskRunner::close);
-        server.close();
-    }
+    @RegisterExtension
+    final StandInTasks tasks = new StandInTasks();
 
     private SinkTaskRunner runner(String... settings) {
-        SinkTaskRunner runner = new SinkTaskRunner(server);
-        for (int i = 0; i < settings.length; i += 2) {
-            runner.with(settings[i], settings[i + 1]);
-        }
-        runners.add(runner);
-        return runner.start();
+        return tasks.runner(settings).start();
     }
 
     /** The captured streamed changes 1 to 6 delivered again, as new records at offsets 7 to 12. */
@@ -66,10 +48,10 @@ class RedeliveredChangesTaskTest {
     }
 
     private void assertEachChangeOnce() {
-        assertThat(server.events(TABLE + "-1")).extracting(StoredEvent::eventType).containsExactly("Snapshotted");
-        assertThat(server.events(TABLE + "-2")).extracting(StoredEvent::eventType).containsExactly("Created", "Deleted");
-        assertThat(server.events(TABLE + "-3")).extracting(StoredEvent::eventType).containsExactly("Created", "Updated");
-        assertThat(server.events(TABLE + "-4")).extracting(StoredEvent::eventType).containsExactly("Created");
+        assertThat(tasks.server().events(TABLE + "-1")).extracting(StoredEvent::eventType).containsExactly("Snapshotted");
+        assertThat(tasks.server().events(TABLE + "-2")).extracting(StoredEvent::eventType).containsExactly("Created", "Deleted");
+        assertThat(tasks.server().events(TABLE + "-3")).extracting(StoredEvent::eventType).containsExactly("Created", "Updated");
+        assertThat(tasks.server().events(TABLE + "-4")).extracting(StoredEvent::eventType).containsExactly("Created");
     }
 
     @ParameterizedTest(name = "in one put: {0}")
@@ -122,7 +104,7 @@ class RedeliveredChangesTaskTest {
         runner.put(deliveredAgain(captured));
         runner.awaitAcknowledged(PARTITION, 12);
 
-        assertThat(server.events(TABLE + "-3")).extracting(StoredEvent::eventType)
+        assertThat(tasks.server().events(TABLE + "-3")).extracting(StoredEvent::eventType)
                 .containsExactly("Created", "Updated", "Created", "Updated");
     }
 
@@ -149,7 +131,7 @@ class RedeliveredChangesTaskTest {
         runner.put(streamed, streamedUpdateOfRow1(captured.get(5), 26220400L, 8));
         runner.awaitAcknowledged(PARTITION, 8);
 
-        assertThat(server.events(TABLE + "-1")).extracting(StoredEvent::eventType)
+        assertThat(tasks.server().events(TABLE + "-1")).extracting(StoredEvent::eventType)
                 .containsExactly("Snapshotted", "Updated");
         assertThat(TaskMetrics.of("ChangesRedelivered")).isEqualTo(1);
     }

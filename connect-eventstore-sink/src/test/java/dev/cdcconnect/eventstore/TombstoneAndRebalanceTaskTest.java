@@ -3,41 +3,25 @@ package dev.cdcconnect.eventstore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cdcconnect.event.Envelopes;
-import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
 import dev.cdcconnect.standin.eventstore.StoredEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Kafka tombstones as markers or stream deletions; partitions moving to another task. */
 class TombstoneAndRebalanceTaskTest {
 
-    private EventStoreStandIn server;
-    private final List<SinkTaskRunner> runners = new ArrayList<>();
-
-    @BeforeEach
-    void startServer() {
-        server = EventStoreStandIn.start();
-    }
-
-    @AfterEach
-    void stopAll() {
-        runners.forEach(SinkTaskRunner::close);
-        server.close();
-    }
+    @RegisterExtension
+    final StandInTasks tasks = new StandInTasks();
 
     private SinkTaskRunner runner(String tombstones) {
-        SinkTaskRunner runner = new SinkTaskRunner(server).withDeadLetterQueue()
-                .with(EventStoreSinkConfig.TOMBSTONE_HANDLING, tombstones);
-        runners.add(runner);
-        return runner.start();
+        return tasks.runner(EventStoreSinkConfig.TOMBSTONE_HANDLING, tombstones).withDeadLetterQueue().start();
     }
 
     @ParameterizedTest
@@ -49,7 +33,7 @@ class TombstoneAndRebalanceTaskTest {
         runner.put(customers.create(1, "a", 0), customers.delete(1, "a", 1), customers.tombstone(1, 2));
         runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 2);
 
-        assertThat(server.events("customers-1")).extracting(StoredEvent::eventType).containsExactly("Created", "Deleted");
+        assertThat(tasks.server().events("customers-1")).extracting(StoredEvent::eventType).containsExactly("Created", "Deleted");
     }
 
     @ParameterizedTest
@@ -61,7 +45,7 @@ class TombstoneAndRebalanceTaskTest {
         runner.put(customers.create(1, "a", 0), customers.delete(1, "a", 1), customers.tombstone(1, 2));
         runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 2);
 
-        List<StoredEvent> events = server.events("customers-1");
+        List<StoredEvent> events = tasks.server().events("customers-1");
         assertThat(events).extracting(StoredEvent::eventType).containsExactly("Created", "Deleted", "Tombstoned");
         assertThat(events.get(2).dataAsString()).isEqualTo("{\"id\":1}");
     }
@@ -73,12 +57,12 @@ class TombstoneAndRebalanceTaskTest {
 
         runner.put(customers.create(1, "a", 0), customers.delete(1, "a", 1), customers.tombstone(1, 2));
         runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 2);
-        assertThat(server.isSoftDeleted("customers-1")).isTrue();
-        assertThat(server.events("customers-1")).isEmpty();
+        assertThat(tasks.server().isSoftDeleted("customers-1")).isTrue();
+        assertThat(tasks.server().events("customers-1")).isEmpty();
 
         runner.put(customers.create(1, "again", 3));
         runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 3);
-        assertThat(server.events("customers-1")).extracting(e -> e.dataAsString())
+        assertThat(tasks.server().events("customers-1")).extracting(e -> e.dataAsString())
                 .containsExactly("{\"id\":1,\"email\":\"again\"}");
         assertThat(TaskMetrics.of("StreamsDeleted")).isEqualTo(1);
     }
@@ -92,8 +76,8 @@ class TombstoneAndRebalanceTaskTest {
                 customers.create(1, "again", 3), customers.create(2, "b", 4));
         runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 4);
 
-        assertThat(server.isTombstoned("customers-1")).isTrue();
-        assertThat(server.events("customers-2")).hasSize(1);
+        assertThat(tasks.server().isTombstoned("customers-1")).isTrue();
+        assertThat(tasks.server().events("customers-2")).hasSize(1);
         assertThat(runner.context().deadLetters()).singleElement().satisfies(d -> {
             assertThat(d.record().kafkaOffset()).isEqualTo(3);
             assertThat(d.error().getMessage()).contains("stream 'customers-1' is deleted");
@@ -102,7 +86,7 @@ class TombstoneAndRebalanceTaskTest {
 
     @Test
     void revokedPartitionsAreLeftToTheirNewOwnerWhichWritesTheRestOnce() {
-        server.setAppendLatency(Duration.ofMillis(300));
+        tasks.server().setAppendLatency(Duration.ofMillis(300));
         Customers p0 = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.STRUCT).partition(0);
         Customers p1 = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.STRUCT).partition(1);
         TopicPartition tp0 = new TopicPartition(p0.topic(), 0);
@@ -118,18 +102,18 @@ class TombstoneAndRebalanceTaskTest {
         first.task().close(List.of(tp1));
 
         // The first put's records of partition 1 were in flight and are written; the second put's are dropped.
-        assertThat(server.events("customers-1")).hasSize(20);
+        assertThat(tasks.server().events("customers-1")).hasSize(20);
         assertThat(first.committable(tp1)).isEmpty();
         first.awaitAcknowledged(tp0, 39);
-        assertThat(server.events("customers-1")).hasSize(20);
+        assertThat(tasks.server().events("customers-1")).hasSize(20);
 
         SinkTaskRunner second = runner("ignore");
         second.put(records.stream().filter(r -> r.kafkaPartition() == 1).toList());
         second.awaitAcknowledged(tp1, 39);
 
-        assertThat(server.events("customers-1")).extracting(e -> e.dataAsString())
+        assertThat(tasks.server().events("customers-1")).extracting(e -> e.dataAsString())
                 .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 40)
                         .mapToObj(v -> "{\"id\":1,\"email\":\"v" + v + "\"}").toList());
-        assertThat(server.category("customers")).hasSize(80);
+        assertThat(tasks.server().category("customers")).hasSize(80);
     }
 }

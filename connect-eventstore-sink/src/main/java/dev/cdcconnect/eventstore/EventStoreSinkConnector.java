@@ -1,6 +1,7 @@
 package dev.cdcconnect.eventstore;
 
 import dev.cdcconnect.eventstore.write.ConnectionCheck;
+import dev.cdcconnect.eventstore.write.ServerProbe;
 import dev.cdcconnect.support.Redaction;
 import dev.cdcconnect.support.config.ConfigProblem;
 import dev.cdcconnect.support.sink.ConfiguredSinkConnector;
@@ -25,13 +26,22 @@ public final class EventStoreSinkConnector extends ConfiguredSinkConnector<Event
         super(EventStoreSinkConfig.CONFIG_DEF, EventStoreSinkTask.class, EventStoreSinkConfig::new);
     }
 
+    private ServerProbe probe;
+
+    /** Logs the configuration, then asks the server for its version without waiting (see {@link ServerProbe}). */
     @Override
     protected void started(EventStoreSinkConfig config) {
-        LOG.info("EventStoreDB sink {} started: {}", config.originals().get("name"), config.summary());
+        Object name = config.originals().get("name");
+        LOG.info("EventStoreDB sink {} started: {}", name, config.summary());
+        probe = ServerProbe.start(String.valueOf(name), config.clientSettings(), config.deadline());
     }
 
     @Override
     public void stop() {
+        if (probe != null) {
+            probe.close();
+            probe = null;
+        }
         LOG.info("EventStoreDB sink stopped");
     }
 

@@ -69,6 +69,11 @@ public final class EventStoreSinkTask extends SinkTask {
     }
 
     @Override
+    public void open(Collection<TopicPartition> partitions) {
+        LOG.info("Partitions assigned: {}", partitions);
+    }
+
+    @Override
     public void close(Collection<TopicPartition> partitions) {
         if (writer != null && !partitions.isEmpty()) {
             LOG.info("Partitions revoked: {}", partitions);

@@ -1,7 +1,15 @@
 package dev.cdcconnect.eventstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
+import dev.cdcconnect.testkit.logging.LogCapture;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +44,61 @@ class EventStoreSinkConnectorTest {
         assertThat(tasks).extracting(t -> t.get(EventStoreSinkConfig.TASK_ID)).containsExactly("0", "1", "2");
         assertThat(tasks).allSatisfy(t -> assertThat(t).containsEntry(EventStoreSinkConfig.CONNECTION_STRING,
                 "kurrentdb://db:2113"));
+        connector.stop();
+    }
+
+    @Test
+    void theConnectorLogsTheServersVersionOnceItAnswers() {
+        try (EventStoreStandIn server = EventStoreStandIn.start(); LogCapture log = LogCapture.start()) {
+            EventStoreSinkConnector connector = new EventStoreSinkConnector();
+            connector.start(Map.of("name", "orders-to-es",
+                    EventStoreSinkConfig.CONNECTION_STRING, server.connectionString()));
+            try {
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                        log.linesContaining("EventStoreDB sink orders-to-es: the server answers, version "
+                                + server.options().serverVersion().versionString())).hasSize(1));
+            } finally {
+                connector.stop();
+            }
+        }
+    }
+
+    /** A node that accepts connections and never answers: the connector starts and stops all the same. */
+    @Test
+    void aServerThatNeverAnswersNeitherHoldsUpNorOutlivesTheConnector() throws IOException {
+        String password = "p/a?s@s:w%rd";
+        try (ServerSocket silent = new ServerSocket(0); LogCapture log = LogCapture.start()) {
+            List<Socket> accepted = new ArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept());
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            EventStoreSinkConnector connector = new EventStoreSinkConnector();
+            connector.start(Map.of("name", "silent",
+                    EventStoreSinkConfig.CONNECTION_STRING, "kurrentdb://127.0.0.1:" + silent.getLocalPort()
+                            + "?tls=false",
+                    EventStoreSinkConfig.USERNAME, "admin", EventStoreSinkConfig.PASSWORD, password,
+                    EventStoreSinkConfig.DEADLINE_MS, "60000"));
+            assertThat(Thread.getAllStackTraces().keySet()).anyMatch(t -> t.getName()
+                    .equals("eventstore-sink-probe-silent"));
+
+            connector.stop();
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Thread.getAllStackTraces()
+                    .keySet()).noneMatch(t -> t.getName().equals("eventstore-sink-probe-silent")));
+            assertThat(log.linesContaining("EventStoreDB sink silent: the server answers")).isEmpty();
+            assertThat(log.lines()).noneMatch(line -> line.contains(password));
+            for (Socket socket : accepted) {
+                socket.close();
+            }
+        }
     }
 
     @Test

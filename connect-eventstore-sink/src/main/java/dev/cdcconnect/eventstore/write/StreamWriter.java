@@ -194,10 +194,8 @@ public final class StreamWriter implements AutoCloseable {
     private boolean closed;
     /** What keeps the sink from reaching the server, when something does: asked before warning or failing. */
     private final Supplier<Optional<String>> diagnosis;
-    /** Since when calls fail for a transient reason and none succeeded (System.nanoTime()), or -1. */
-    private long failingSince = -1;
-    private Throwable lastTransientFailure;
-    private long lastUnavailableWarning = -1;
+    /** Since when calls fail for a transient reason with none succeeding: the task fails once it is too long. */
+    private final RetryWindow retries;
 
     public StreamWriter(Settings settings, EventMapper mapper, Supplier<KurrentDBClient> clientFactory,
                         DeadLetterQueue deadLetters, WriterMetrics metrics) {
@@ -216,6 +214,8 @@ public final class StreamWriter implements AutoCloseable {
         this.metrics = metrics;
         this.clients = new Clients(clientFactory, metrics, diagnosis, settings.retryBackoffMax());
         this.deadLetters = deadLetters;
+        // A warning per redelivery at most: the worker delivers refused records again after retry.backoff.max.ms.
+        this.retries = new RetryWindow(settings.retryTimeout(), settings.retryBackoffMax().minusMillis(50));
         this.idleProgress = Caffeine.newBuilder().maximumSize(100_000).build();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "eventstore-sink-retries");
@@ -411,12 +411,7 @@ public final class StreamWriter implements AutoCloseable {
 
     /** The server's answer on multi-stream appends: the metadata format follows from it. */
     private void multiStreamAnswered(boolean supported) {
-        lock.lock();
-        try {
-            failingSince = -1;
-        } finally {
-            lock.unlock();
-        }
+        retries.succeeded();
         if (supported) {
             mapper = mapper.withMetadataValuesAsStrings();
             LOG.info("EventStoreDB offers multi-stream appends: streams are appended together, metadata values "
@@ -476,26 +471,12 @@ public final class StreamWriter implements AutoCloseable {
      * saying what is wrong and how long the sink goes on trying.
      */
     private RetriableException unavailable(Throwable error) {
-        long now = System.nanoTime();
-        long since;
-        boolean warn;
-        lock.lock();
-        try {
-            since = failingSince < 0 ? now : failingSince;
-            warn = lastUnavailableWarning < 0
-                    || now - lastUnavailableWarning >= settings.retryBackoffMax().toNanos() - 50_000_000L;
-            if (warn) {
-                lastUnavailableWarning = now;
-            }
-        } finally {
-            lock.unlock();
-        }
+        Duration failing = retries.failingFor();
         String problem = problem(error);
-        if (warn) {
-            long left = Math.max(0, settings.retryTimeout().toMillis() - Duration.ofNanos(now - since).toMillis());
+        if (retries.warningDue()) {
+            long left = Math.max(0, settings.retryTimeout().minus(failing).toSeconds());
             LOG.warn("EventStoreDB cannot be used for {} s: {}; the records will be delivered again, and the task "
-                    + "fails if this lasts {} s more (retry.timeout.ms)", Duration.ofNanos(now - since).toSeconds(),
-                    problem, Duration.ofMillis(left).toSeconds());
+                    + "fails if this lasts {} s more (retry.timeout.ms)", failing.toSeconds(), problem, left);
         }
         return new RetriableException("EventStoreDB cannot be used: " + problem
                 + "; the records will be delivered again", error);
@@ -520,20 +501,19 @@ public final class StreamWriter implements AutoCloseable {
      * @throws ConnectException saying what is wrong and what to check
      */
     private void failIfRetriedTooLong() {
-        Throwable error;
-        long since;
+        Throwable error = retries.overdue();
+        if (error == null) {
+            return;
+        }
         lock.lock();
         try {
-            if (fatal != null || failingSince < 0
-                    || System.nanoTime() - failingSince <= settings.retryTimeout().toNanos()) {
+            if (fatal != null) {
                 return;
             }
-            error = lastTransientFailure;
-            since = failingSince;
         } finally {
             lock.unlock();
         }
-        String message = "EventStoreDB could not be used for " + Duration.ofNanos(System.nanoTime() - since).toSeconds()
+        String message = "EventStoreDB could not be used for " + retries.failingFor().toSeconds()
                 + " s, longer than retry.timeout.ms (" + settings.retryTimeout().toMillis() + " ms): "
                 + problem(error);
         lock.lock();
@@ -547,15 +527,7 @@ public final class StreamWriter implements AutoCloseable {
 
     /** A call failed for a transient reason: the retry window starts, unless it runs already. */
     private void transientFailure(Throwable error) {
-        lock.lock();
-        try {
-            if (failingSince < 0) {
-                failingSince = System.nanoTime();
-            }
-            lastTransientFailure = error;
-        } finally {
-            lock.unlock();
-        }
+        retries.failed(error);
     }
 
     private void awaitBufferSpace() {
@@ -854,7 +826,7 @@ public final class StreamWriter implements AutoCloseable {
     }
 
     private void succeeded(StreamQueue queue) {
-        failingSince = -1;
+        retries.succeeded();
         queue.attempts = 0;
         queue.maxBatchEvents = Integer.MAX_VALUE;
         if (unavailable != null) {
@@ -1068,7 +1040,7 @@ public final class StreamWriter implements AutoCloseable {
                 queue.progress.expected = StreamState.any();
             }
             queue.reread = false;
-            failingSince = -1;
+            retries.succeeded();
         });
     }
 

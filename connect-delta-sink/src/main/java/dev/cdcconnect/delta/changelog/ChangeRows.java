@@ -26,21 +26,29 @@ import org.apache.kafka.connect.sink.SinkRecord;
 public final class ChangeRows {
 
     private final TableNames tableNames;
-    /** Column plans per row schema: the same schema instance comes with every record of a table. */
-    private final Map<Schema, List<DeltaTypes.Plan>> plans = new IdentityHashMap<>();
     /**
-     * Columns and types of the rows of one row schema, change-log columns included: the same list instances for
-     * every such row, so a table maps them to its columns once.
+     * How the rows of one Struct schema become values, per schema instance (the same instance comes with every
+     * record of a table): flattened rows leave out their {@code __*} fields, so they have shapes of their own.
      */
-    private final Map<Schema, Layout> layouts = new IdentityHashMap<>();
-
-    private record Layout(List<String> columns, List<DataType> types) {
-    }
+    private final Map<Schema, Shape> shapes = new IdentityHashMap<>();
+    private final Map<Schema, Shape> flattenedShapes = new IdentityHashMap<>();
     /** Table names by topic and source table: filling the template (regular expressions) costs per record. */
     private final Map<TableKey, String> tables = new HashMap<>();
 
+    /**
+     * The fields of a Struct schema that become columns, their plans, and the row's columns and types with the
+     * change-log columns after them: the same list instances for every such row, so a table maps them to its
+     * columns once.
+     */
+    private record Shape(Field[] fields, DeltaTypes.Plan[] plans, List<String> columns, List<DataType> types) {
+    }
+
     private record TableKey(String topic, String database, String schema, String table) {
     }
+
+    /** Columns and types of rows without fields: only the change-log columns. */
+    private static final Shape EMPTY = new Shape(new Field[0], new DeltaTypes.Plan[0], ChangeLogColumns.NAMES,
+            ChangeLogColumns.TYPES);
 
     public ChangeRows(TableNames tableNames) {
         this.tableNames = tableNames;
@@ -59,93 +67,110 @@ public final class ChangeRows {
         TopicPartition partition = new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
         long offset = record.originalKafkaOffset();
         Optional<ChangeEvent> read = ChangeEvent.read(value, record.headers());
-        List<String> columns = new ArrayList<>();
-        List<DataType> types = new ArrayList<>();
-        List<Object> values = new ArrayList<>();
-        SourceInfo source = null;
-        Integer sourceDate = null;
-        Object[] meta = new Object[ChangeLogColumns.NAMES.size()];
-        Schema rowSchema = null;
+        Object row;
+        boolean flattened;
+        ChangeEvent event = null;
         if (read.isPresent()) {
-            ChangeEvent event = read.get();
+            event = read.get();
             if (event.op() == Operation.MESSAGE) {
                 return Optional.empty();
             }
-            source = event.source();
-            Object row = event.op() == Operation.DELETE ? event.before() : event.row();
-            if (row != null) {
-                addRow(row, event.isFlattened(), columns, types, values);
-                rowSchema = row instanceof Struct struct && !event.isFlattened() ? struct.schema() : null;
-            }
-            meta[0] = event.op().code();
-            if (source.tsMs() != null) {
-                meta[1] = DeltaTypes.micros(source.tsMs());
-                sourceDate = DeltaTypes.epochDay(source.tsMs());
-            }
-            meta[2] = event.tsMs() == null ? null : DeltaTypes.micros(event.tsMs());
-            meta[3] = event.transactionId();
-            meta[4] = source.lsn();
-            meta[5] = source.file();
-            meta[6] = source.pos();
-            meta[7] = source.row();
+            row = event.op() == Operation.DELETE ? event.before() : event.row();
+            flattened = event.isFlattened();
         } else if (value instanceof Struct || value instanceof Map) {
-            addRow(value, false, columns, types, values);
-            rowSchema = value instanceof Struct struct ? struct.schema() : null;
+            row = value;
+            flattened = false;
         } else {
             throw new DataException("the value is a " + value.getClass().getSimpleName()
                     + ", not a change event or a row (Struct or Map)");
         }
-        meta[8] = partition.topic();
-        meta[9] = partition.partition();
-        meta[10] = offset;
-        values.addAll(java.util.Arrays.asList(meta));
-        Layout layout = rowSchema == null ? null : layouts.get(rowSchema);
-        if (layout == null) {
+        Object[] values;
+        List<String> columns;
+        List<DataType> types;
+        int meta;
+        if (row == null) {
+            values = new Object[ChangeLogColumns.NAMES.size()];
+            columns = EMPTY.columns();
+            types = EMPTY.types();
+            meta = 0;
+        } else if (row instanceof Struct struct) {
+            Shape shape = shape(struct.schema(), flattened);
+            values = new Object[shape.columns().size()];
+            Field[] fields = shape.fields();
+            DeltaTypes.Plan[] plans = shape.plans();
+            for (int i = 0; i < fields.length; i++) {
+                Object v = struct.get(fields[i]);
+                values[i] = v == null ? null : convert(plans[i], v);
+            }
+            columns = shape.columns();
+            types = shape.types();
+            meta = fields.length;
+        } else if (row instanceof Map<?, ?> map) {
+            columns = new ArrayList<>(map.size() + ChangeLogColumns.NAMES.size());
+            types = new ArrayList<>(map.size() + ChangeLogColumns.NAMES.size());
+            List<Object> mapValues = new ArrayList<>(map.size());
+            addMap(map, flattened, columns, types, mapValues);
             columns.addAll(ChangeLogColumns.NAMES);
             types.addAll(ChangeLogColumns.TYPES);
-            layout = new Layout(List.copyOf(columns), List.copyOf(types));
-            if (rowSchema != null) {
-                layouts.put(rowSchema, layout);
+            values = new Object[columns.size()];
+            meta = mapValues.size();
+            for (int i = 0; i < meta; i++) {
+                values[i] = mapValues.get(i);
             }
+        } else {
+            throw new DataException("the row is a " + row.getClass().getSimpleName() + ", not a Struct or Map");
         }
+        SourceInfo source = null;
+        Integer sourceDate = null;
+        if (event != null) {
+            source = event.source();
+            values[meta] = event.op().code();
+            if (source.tsMs() != null) {
+                values[meta + 1] = DeltaTypes.micros(source.tsMs());
+                sourceDate = DeltaTypes.epochDay(source.tsMs());
+            }
+            values[meta + 2] = event.tsMs() == null ? null : DeltaTypes.micros(event.tsMs());
+            values[meta + 3] = event.transactionId();
+            values[meta + 4] = source.lsn();
+            values[meta + 5] = source.file();
+            values[meta + 6] = source.pos();
+            values[meta + 7] = source.row();
+        }
+        values[meta + 8] = partition.topic();
+        values[meta + 9] = partition.partition();
+        values[meta + 10] = offset;
         SourceInfo from = source;
         String table = tables.computeIfAbsent(source == null ? new TableKey(record.topic(), null, null, null)
                         : new TableKey(record.topic(), source.database(), source.schema(), source.table()),
                 key -> tableNames.resolve(key.topic(), from));
-        return Optional.of(new ChangeRow(table, partition, offset, record, layout.columns(), layout.types(),
-                values.toArray(), sourceDate));
+        return Optional.of(new ChangeRow(table, partition, offset, record, columns, types, values, sourceDate));
     }
 
-    private void addRow(Object row, boolean flattened, List<String> columns, List<DataType> types,
-                        List<Object> values) {
-        if (row instanceof Struct struct) {
-            List<DeltaTypes.Plan> rowPlans = plans.computeIfAbsent(struct.schema(), ChangeRows::planStruct);
-            for (DeltaTypes.Plan plan : rowPlans) {
-                if (flattened && plan.column().startsWith("__")) {
-                    continue;
-                }
-                Object v = struct.get(plan.column());
-                columns.add(plan.column());
-                types.add(plan.type());
-                values.add(v == null ? null : convert(plan, v));
+    private Shape shape(Schema schema, boolean flattened) {
+        Map<Schema, Shape> cache = flattened ? flattenedShapes : shapes;
+        Shape shape = cache.get(schema);
+        if (shape == null) {
+            shape = planStruct(schema, flattened);
+            cache.put(schema, shape);
+        }
+        return shape;
+    }
+
+    private static void addMap(Map<?, ?> map, boolean flattened, List<String> columns, List<DataType> types,
+                               List<Object> values) {
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+            String name = String.valueOf(entry.getKey());
+            if (flattened && name.startsWith("__")) {
+                continue;
             }
-        } else if (row instanceof Map<?, ?> map) {
-            for (Map.Entry<?, ?> entry : map.entrySet()) {
-                String name = String.valueOf(entry.getKey());
-                if (flattened && name.startsWith("__")) {
-                    continue;
-                }
-                DeltaTypes.Plan plan = DeltaTypes.planFor(name, entry.getValue());
-                if (plan == null) {
-                    // A null of unknown type: the same as an absent field.
-                    continue;
-                }
-                columns.add(name);
-                types.add(plan.type());
-                values.add(convert(plan, entry.getValue()));
+            DeltaTypes.Plan plan = DeltaTypes.planFor(name, entry.getValue());
+            if (plan == null) {
+                // A null of unknown type: the same as an absent field.
+                continue;
             }
-        } else {
-            throw new DataException("the row is a " + row.getClass().getSimpleName() + ", not a Struct or Map");
+            columns.add(name);
+            types.add(plan.type());
+            values.add(convert(plan, entry.getValue()));
         }
     }
 
@@ -158,15 +183,30 @@ public final class ChangeRows {
         }
     }
 
-    private static List<DeltaTypes.Plan> planStruct(Schema schema) {
-        List<DeltaTypes.Plan> out = new ArrayList<>();
+    private static Shape planStruct(Schema schema, boolean flattened) {
+        List<Field> fields = new ArrayList<>();
+        List<DeltaTypes.Plan> plans = new ArrayList<>();
         for (Field field : schema.fields()) {
             if (field.name().startsWith(ChangeLogColumns.PREFIX)) {
                 throw new DataException("field " + field.name() + " clashes with the sink's own "
                         + ChangeLogColumns.PREFIX + "* columns");
             }
-            out.add(DeltaTypes.plan(field.name(), field.schema()));
+            DeltaTypes.Plan plan = DeltaTypes.plan(field.name(), field.schema());
+            if (flattened && field.name().startsWith("__")) {
+                continue;
+            }
+            fields.add(field);
+            plans.add(plan);
         }
-        return List.copyOf(out);
+        List<String> columns = new ArrayList<>();
+        List<DataType> types = new ArrayList<>();
+        plans.forEach(plan -> {
+            columns.add(plan.column());
+            types.add(plan.type());
+        });
+        columns.addAll(ChangeLogColumns.NAMES);
+        types.addAll(ChangeLogColumns.TYPES);
+        return new Shape(fields.toArray(new Field[0]), plans.toArray(new DeltaTypes.Plan[0]), List.copyOf(columns),
+                List.copyOf(types));
     }
 }

@@ -143,6 +143,84 @@ class DeltaSinkTaskTest {
     }
 
     @Test
+    void everyNumberTypeBooleanAndTheirNullsReadBack() {
+        Schema schema = SchemaBuilder.struct().name("dbserver1.public.customers.Value")
+                .field("id", Schema.INT32_SCHEMA)
+                .field("tiny", Schema.OPTIONAL_INT8_SCHEMA)
+                .field("small", Schema.OPTIONAL_INT16_SCHEMA)
+                .field("big", Schema.OPTIONAL_INT64_SCHEMA)
+                .field("ratio", Schema.OPTIONAL_FLOAT32_SCHEMA)
+                .field("score", Schema.OPTIONAL_FLOAT64_SCHEMA)
+                .field("active", Schema.OPTIONAL_BOOLEAN_SCHEMA)
+                .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+                .build();
+        DeltaSinkTask task = start(new TestContext(false, P0), props());
+        task.put(List.of(
+                change(P0, 0, Operation.CREATE, null, new Struct(schema).put("id", 1).put("tiny", (byte) -7)
+                        .put("small", (short) 30_000).put("big", Long.MIN_VALUE).put("ratio", 0.25f)
+                        .put("score", -1.5e300).put("active", true).put("note", "x")),
+                change(P0, 1, Operation.CREATE, null, new Struct(schema).put("id", 2)),
+                change(P0, 2, Operation.CREATE, null, new Struct(schema).put("id", 3).put("tiny", Byte.MAX_VALUE)
+                        .put("small", Short.MIN_VALUE).put("big", Long.MAX_VALUE).put("ratio", Float.MAX_VALUE)
+                        .put("score", 0.0).put("active", false).put("note", ""))));
+        task.close(List.of(P0));
+
+        List<Map<String, Object>> rows = new DeltaReader().rows(table());
+        assertThat(rows).extracting(r -> r.get("id")).containsExactly(1, 2, 3);
+        assertThat(rows).extracting(r -> r.get("tiny")).containsExactly((byte) -7, null, Byte.MAX_VALUE);
+        assertThat(rows).extracting(r -> r.get("small")).containsExactly((short) 30_000, null, Short.MIN_VALUE);
+        assertThat(rows).extracting(r -> r.get("big")).containsExactly(Long.MIN_VALUE, null, Long.MAX_VALUE);
+        assertThat(rows).extracting(r -> r.get("ratio")).containsExactly(0.25f, null, Float.MAX_VALUE);
+        assertThat(rows).extracting(r -> r.get("score")).containsExactly(-1.5e300, null, 0.0);
+        assertThat(rows).extracting(r -> r.get("active")).containsExactly(true, null, false);
+        assertThat(rows).extracting(r -> r.get("note")).containsExactly("x", null, "");
+        assertThat(rows).extracting(r -> r.get("_cdc_kafka_offset")).containsExactly(0L, 1L, 2L);
+    }
+
+    @Test
+    void aNewTableTakesTheColumnsOfEveryRowBeforeItsFirstFileAndEarlierRowsHaveNoValueInLaterOnes() {
+        DeltaSinkTask task = start(new TestContext(false, P0), props());
+        task.put(inserts(P0, 0, 2));
+        task.put(List.of(change(P0, 2, Operation.CREATE, null, customerWithLoyalty(2, "Bo"))));
+        task.put(inserts(P0, 3, 5));
+        task.close(List.of(P0));
+
+        List<Map<String, Object>> rows = new DeltaReader().rows(table());
+        assertThat(rows).extracting(r -> r.get("loyalty")).containsExactly(null, null, 5L, null, null);
+        assertThat(rows).extracting(r -> r.get("first_name")).containsExactly("c0", "c1", "Bo", "c3", "c4");
+        assertThat(rows).extracting(r -> r.get("balance")).containsOnly(new BigDecimal("1234.50"));
+        assertThat(rows).extracting(r -> r.get("_cdc_lsn")).containsExactly(1000L, 1001L, 1002L, 1003L, 1004L);
+    }
+
+    @Test
+    void aFlattenedStructRowLeavesOutItsDoubleUnderscoreFields() {
+        Schema flattened = SchemaBuilder.struct().name("dbserver1.public.customers.Value")
+                .field("id", Schema.INT32_SCHEMA)
+                .field("first_name", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("__op", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("__source_ts_ms", Schema.OPTIONAL_INT64_SCHEMA)
+                .field("__deleted", Schema.OPTIONAL_STRING_SCHEMA)
+                .build();
+        DeltaSinkTask task = start(new TestContext(false, P0), props());
+        task.put(List.of(
+                new SinkRecord(TOPIC, 0, null, null, flattened, new Struct(flattened).put("id", 1)
+                        .put("first_name", "Ann").put("__op", "c").put("__source_ts_ms", 1_700_000_000_000L)
+                        .put("__deleted", "false"), 0),
+                new SinkRecord(TOPIC, 0, null, null, flattened, new Struct(flattened).put("id", 1)
+                        .put("first_name", "Ann").put("__op", "d").put("__source_ts_ms", 1_700_000_001_000L)
+                        .put("__deleted", "true"), 1)));
+        task.close(List.of(P0));
+
+        List<Map<String, Object>> rows = new DeltaReader().rows(table());
+        assertThat(rows).extracting(r -> r.get("_cdc_op")).containsExactly("c", "d");
+        assertThat(rows).extracting(r -> r.get("first_name")).containsExactly("Ann", "Ann");
+        assertThat(rows).extracting(r -> r.get("_cdc_source_ts"))
+                .containsExactly(Instant.ofEpochMilli(1_700_000_000_000L), Instant.ofEpochMilli(1_700_000_001_000L));
+        assertThat(new DeltaReader().snapshot(table()).getSchema().fieldNames())
+                .doesNotContain("__op", "__source_ts_ms", "__deleted").contains("id", "first_name");
+    }
+
+    @Test
     void preCommitReportsOnlyOffsetsWhoseRowsAreCommitted() throws Exception {
         TestContext context = new TestContext(false, P0);
         DeltaSinkTask task = start(context, props(DeltaSinkConfig.COMMIT_INTERVAL_MS, "300"));

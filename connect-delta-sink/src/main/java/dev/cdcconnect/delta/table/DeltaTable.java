@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,12 +77,16 @@ public final class DeltaTable {
     /** The columns of the last row shape seen and where they go in the table (-1: not in it). */
     private List<String> lastColumns;
     private int[] lastPositions;
+    /** The columns of the last row shape whose columns a table not created yet has taken. */
+    private List<String> proposedColumns;
 
     private final Map<TopicPartition, Long> committedNext = new HashMap<>();
     private final Map<TopicPartition, Long> firstPending = new HashMap<>();
     private final Map<TopicPartition, Long> pendingNext = new HashMap<>();
     /** Buffered rows per source date (null key: not partitioned, or no date). */
-    private final Map<Integer, List<Object[]>> buffered = new HashMap<>();
+    private final Map<Integer, RowBatch> buffered = new HashMap<>();
+    /** A row's values in table order while it is added; empty between rows. */
+    private Object[] scratch = new Object[0];
     private long bufferedBytes;
     private long pendingRows;
     private final List<WrittenFile> written = new ArrayList<>();
@@ -111,6 +116,7 @@ public final class DeltaTable {
             positions = Map.of();
             tableTypes = new DataType[0];
             lastColumns = null;
+            proposedColumns = null;
         }
     }
 
@@ -127,6 +133,7 @@ public final class DeltaTable {
             tableTypes[i] = newSchema.at(i).getDataType();
         }
         lastColumns = null;
+        proposedColumns = null;
     }
 
     /** Where each of these columns is in the table; the same for every row of one shape, so computed once. */
@@ -148,6 +155,11 @@ public final class DeltaTable {
 
     public String path() {
         return path;
+    }
+
+    /** Whether {@link #holds} answers for this partition without reading the table. */
+    public boolean knowsOffset(TopicPartition partition) {
+        return pendingNext.containsKey(partition) || committedNext.containsKey(partition);
     }
 
     /** Whether the table holds (or has buffered) the record at this offset of that partition already. */
@@ -202,10 +214,28 @@ public final class DeltaTable {
      * @throws DataException when the row does not fit the table
      */
     public void add(ChangeRow row) {
-        if (schema == null || (!exists && txn == null)) {
+        if ((schema == null || (!exists && txn == null)) && row.columns() != proposedColumns) {
+            // Rows of one shape come with the same column list: its columns are taken once.
             propose(row);
+            proposedColumns = row.columns();
         }
-        Object[] values = new Object[schema.length()];
+        if (scratch.length != schema.length()) {
+            scratch = new Object[schema.length()];
+        }
+        Object[] values = scratch;
+        try {
+            buffer(row, values);
+        } finally {
+            Arrays.fill(values, null);
+        }
+        if (cycleStart < 0) {
+            cycleStart = System.nanoTime();
+        }
+        firstPending.putIfAbsent(row.partition(), row.offset());
+        pendingNext.put(row.partition(), row.offset() + 1);
+    }
+
+    private void buffer(ChangeRow row, Object[] values) {
         List<String> columns = row.columns();
         int[] target = positionsOf(columns);
         for (int i = 0; i < target.length; i++) {
@@ -230,14 +260,14 @@ public final class DeltaTable {
             partitionKey = row.sourceDate();
             values[positions.get(ChangeLogColumns.SOURCE_DATE)] = partitionKey;
         }
-        buffered.computeIfAbsent(partitionKey, k -> new ArrayList<>()).add(values);
+        RowBatch rows = buffered.get(partitionKey);
+        if (rows == null) {
+            rows = new RowBatch(schema);
+            buffered.put(partitionKey, rows);
+        }
+        rows.add(values);
         bufferedBytes += estimate(values);
         pendingRows++;
-        if (cycleStart < 0) {
-            cycleStart = System.nanoTime();
-        }
-        firstPending.putIfAbsent(row.partition(), row.offset());
-        pendingNext.put(row.partition(), row.offset() + 1);
     }
 
     /** A table not created yet takes the columns of its rows, in the order first seen. */
@@ -259,9 +289,9 @@ public final class DeltaTable {
         }
         if (changed) {
             setSchema(new StructType(fields), partitions);
-            // Rows buffered before keep their shorter arrays: the missing trailing columns read as null.
-            for (List<Object[]> rows : buffered.values()) {
-                rows.replaceAll(r -> r.length == fields.size() ? r : java.util.Arrays.copyOf(r, fields.size()));
+            // Rows buffered before have nulls in the new columns.
+            for (RowBatch rows : buffered.values()) {
+                rows.extend(schema);
             }
         }
     }
@@ -310,10 +340,10 @@ public final class DeltaTable {
         Transaction transaction = transaction();
         Row state = transaction.getTransactionState(engine);
         StructType tableSchema = transaction.getSchema(engine);
-        for (Map.Entry<Integer, List<Object[]>> entry : new ArrayList<>(buffered.entrySet())) {
+        for (Map.Entry<Integer, RowBatch> entry : new ArrayList<>(buffered.entrySet())) {
             Map<String, Literal> partitionValues = partitionValues(entry.getKey());
             CloseableIterator<FilteredColumnarBatch> data = Transaction.transformLogicalData(engine, state,
-                    single(new FilteredColumnarBatch(new RowBatch(tableSchema, entry.getValue()), Optional.empty())),
+                    single(new FilteredColumnarBatch(entry.getValue().batch(tableSchema), Optional.empty())),
                     partitionValues);
             DataWriteContext context = Transaction.getWriteContext(engine, state, partitionValues);
             try (CloseableIterator<DataFileStatus> files = engine.getParquetHandler().writeParquetFiles(

@@ -81,7 +81,10 @@ public final class DeltaWriter {
                 Optional<ChangeRow> row = rows.map(record);
                 if (row.isPresent()) {
                     DeltaTable table = table(row.get().table());
-                    if (!retrying("read " + table.path(), () -> table.holds(partition, offset))) {
+                    // Only the first record of a partition reads the table's offsets entry.
+                    boolean held = table.knowsOffset(partition) ? table.holds(partition, offset)
+                            : retrying("read " + table.path(), () -> table.holds(partition, offset));
+                    if (!held) {
                         table.add(row.get());
                     }
                 }

@@ -44,6 +44,37 @@ class JsonTextTest {
         assertThatThrownBy(() -> json.json(Map.of("id", UUID.randomUUID()), "$", 1))
                 .isInstanceOf(InferenceFailure.class).hasMessageContaining("$.id").hasMessageContaining("UUID");
         assertThatThrownBy(() -> json.json(Map.of("a", Map.of("b", Map.of("c", 1L))), "$", 1))
+                .isInstanceOf(InferenceFailure.class)
+                .hasMessage("field '$.a.b' nests deeper than max.depth=3");
+        assertThatThrownBy(() -> json.json(List.of(List.of(List.of(1L))), "$.tags", 1))
+                .isInstanceOf(InferenceFailure.class)
+                .hasMessage("field '$.tags[][]' nests deeper than max.depth=3");
+        assertThatThrownBy(() -> json.json(List.of(Map.of("sku", "A"), Map.of("at", new Object())), "$.items", 1))
+                .isInstanceOf(InferenceFailure.class)
+                .hasMessage("field '$.items[].at' holds a java.lang.Object, which is not a JSON value");
+    }
+
+    @Test
+    void aValueThatCannotBeWrittenLeavesTheNextOneUnharmed() {
+        assertThatThrownBy(() -> json.json(Map.of("id", UUID.randomUUID()), "$", 1))
                 .isInstanceOf(InferenceFailure.class);
+        assertThat(json.json(Map.of("id", 7L), "$", 1)).isEqualTo("{\"id\":7}");
+        assertThat(json.text(List.of(Map.of("sku", "A\"1")), "$.items", 1)).isEqualTo("[{\"sku\":\"A\\\"1\"}]");
+    }
+
+    @Test
+    void eachValueIsWrittenWholeAndAloneWhateverItsSizeAndThread() throws Exception {
+        List<String> many = java.util.Collections.nCopies(3_000, "abcdefghij");
+        String manyText = "[" + String.join(",", java.util.Collections.nCopies(3_000, "\"abcdefghij\"")) + "]";
+        assertThat(json.text(List.of(1L, 2L), "$.a", 1)).isEqualTo("[1,2]");
+        assertThat(json.text(many, "$.b", 1)).isEqualTo(manyText);
+        assertThat(json.text(List.of(true), "$.c", 1)).isEqualTo("[true]");
+
+        java.util.concurrent.atomic.AtomicReference<String> other = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread thread = new Thread(() -> other.set(json.text(List.of("x"), "$.d", 1) + json.text(many, "$.e", 1)));
+        thread.start();
+        thread.join();
+        assertThat(other.get()).isEqualTo("[\"x\"]" + manyText);
+        assertThat(json.text(Map.of("k", List.of()), "$.f", 1)).isEqualTo("{\"k\":[]}");
     }
 }

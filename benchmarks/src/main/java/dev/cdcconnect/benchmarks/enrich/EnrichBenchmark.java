@@ -39,7 +39,8 @@ import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
  *   <li>{@code enrich.table-memory}: heap per row of a topic-fed table, measured against the table's own estimate.</li>
  * </ol>
  * {@code -Dorders=N} sets the orders of the throughput run (default 200,000); {@code -Dparts=} a subset of
- * {@code memory,sink-task,lookups}.
+ * {@code memory,sink-task,lookups}; {@code -Dsources=} a subset of the lookup sources {@code topic,jdbc,jdbc-uncached}
+ * (the JDBC figure needs both of its own).
  */
 public final class EnrichBenchmark implements Benchmark {
 
@@ -163,12 +164,17 @@ public final class EnrichBenchmark implements Benchmark {
         List<String> properties = LookupJmh.properties(bootstrap, db, USERS, STORES);
         // in rounds, each source in a JVM of its own; the JDBC cache and its uncached baseline take turns going first
         int rounds = Integer.getInteger("rounds", 3);
+        List<String> sources = List.of(System.getProperty("sources", "topic,jdbc,jdbc-uncached").split(","));
+        if (!List.of("topic", "jdbc", "jdbc-uncached").containsAll(sources)) {
+            throw new IllegalArgumentException("-Dsources=" + String.join(",", sources)
+                    + ": the lookup sources are topic, jdbc and jdbc-uncached");
+        }
         Map<String, List<Double>> nanos = new HashMap<>();
         Map<String, List<Double>> cpuNanos = new HashMap<>();
         for (int round = 0; round < rounds; round++) {
             List<String> order = round % 2 == 0 ? List.of("topic", "jdbc", "jdbc-uncached")
                     : List.of("topic", "jdbc-uncached", "jdbc");
-            for (String source : order) {
+            for (String source : order.stream().filter(sources::contains).toList()) {
                 JmhRun.Score score = JmhRun.run(LookupJmh.class, "enrichOneOrder", 20, properties, "source",
                         source);
                 nanos.computeIfAbsent(source, k -> new ArrayList<>()).add(score.median());
@@ -177,12 +183,26 @@ public final class EnrichBenchmark implements Benchmark {
                         score.median(), score.cpuNanosPerOp(), JmhRun.load());
             }
         }
+        if (nanos.containsKey("topic")) {
+            topicLookups(results, nanos, cpuNanos);
+        }
+        if (nanos.containsKey("jdbc") && nanos.containsKey("jdbc-uncached")) {
+            jdbcLookups(results, nanos, cpuNanos);
+        }
+    }
+
+    private static void topicLookups(Results results, Map<String, List<Double>> nanos,
+                                     Map<String, List<Double>> cpuNanos) {
         double topic = Statistics.median(nanos.get("topic"));
         Map<String, Double> topicMetrics = new LinkedHashMap<>();
         topicMetrics.put("ns_per_record", topic);
         topicMetrics.put("cpu_ns_per_record", Statistics.median(cpuNanos.get("topic")));
         topicMetrics.put("worst_round_ns_per_record", Collections.max(nanos.get("topic")));
         results.report("enrich.topic-lookups", topicMetrics, "goal-1us", 1_000);
+    }
+
+    private static void jdbcLookups(Results results, Map<String, List<Double>> nanos,
+                                    Map<String, List<Double>> cpuNanos) {
         double cached = 1e9 / Statistics.median(nanos.get("jdbc"));
         double uncached = 1e9 / Statistics.median(nanos.get("jdbc-uncached"));
         results.report("enrich.jdbc-cached.jdbc-uncached", "records_per_s", uncached, "jdbc-uncached", uncached);

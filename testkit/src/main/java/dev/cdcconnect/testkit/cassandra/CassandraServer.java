@@ -6,23 +6,20 @@ import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
+import dev.cdcconnect.testkit.ForkedJvm;
 import dev.cdcconnect.testkit.SharedResources;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +39,7 @@ public final class CassandraServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CassandraServer.class);
     private static final String CLASSPATH_RESOURCE = "dev/cdcconnect/testkit/cassandra/cassandra-classpath.txt";
+    private static final String NODE_PID = "node.pid";
     private static final Path NODES_DIR = Path.of(System.getProperty("java.io.tmpdir"), "cdcconnect-cassandra");
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z][a-z0-9_]{0,47}");
     public static final String DATA_CENTER = "datacenter1";
@@ -108,15 +106,15 @@ public final class CassandraServer implements AutoCloseable {
 
     private final Options options;
     private final Path directory;
-    private final Process process;
+    private final ForkedJvm jvm;
     private final int nativePort;
     private final Path trustStore;
     private CqlSession session;
 
-    private CassandraServer(Options options, Path directory, Process process, int nativePort, Path trustStore) {
+    private CassandraServer(Options options, Path directory, ForkedJvm jvm, int nativePort, Path trustStore) {
         this.options = options;
         this.directory = directory;
-        this.process = process;
+        this.jvm = jvm;
         this.nativePort = nativePort;
         this.trustStore = trustStore;
     }
@@ -133,62 +131,53 @@ public final class CassandraServer implements AutoCloseable {
     /** Starts a node of its own; the caller closes it. */
     public static CassandraServer start(Options options) {
         long started = System.nanoTime();
-        stopNodesLeftByDeadJvms();
-        Path directory;
-        Process process;
-        int nativePort;
+        String classpath = ForkedJvm.buildResource(CLASSPATH_RESOURCE, "testkit-cassandra");
+        ForkedJvm.stopOrphans(NODES_DIR, NODE_PID, "a Cassandra node");
+        Path directory = ForkedJvm.ownedDirectory(NODES_DIR, options.name() + "-");
+        int nativePort = ForkedJvm.freePort();
+        int storagePort = ForkedJvm.freePort();
         Path trustStore = null;
+        Path yaml = directory.resolve("cassandra.yaml");
         try {
-            Files.createDirectories(NODES_DIR);
-            directory = Files.createTempDirectory(NODES_DIR, options.name() + "-");
-            Files.writeString(directory.resolve("owner.pid"), Long.toString(ProcessHandle.current().pid()));
-            nativePort = freePort();
-            int storagePort = freePort();
             Path keyStore = null;
             if (options.tls()) {
                 keyStore = directory.resolve("node-keystore.p12");
                 trustStore = directory.resolve("truststore.p12");
                 writeStores(directory, keyStore, trustStore);
             }
-            Path yaml = directory.resolve("cassandra.yaml");
             Files.writeString(yaml, yaml(directory, nativePort, storagePort, options, keyStore));
             Files.writeString(directory.resolve("logback.xml"), logback());
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(List.of("-Xmx" + options.heap(), "-Xms256m", "-Xss512k", "-XX:+UseG1GC",
-                    "-XX:+ParallelRefProcEnabled", "-XX:MaxTenuringThreshold=1",
-                    "-Djdk.attach.allowAttachSelf=true", "-Dio.netty.tryReflectionSetAccessible=true"));
-            command.addAll(JPMS_FLAGS);
-            command.addAll(List.of(
-                    "-Dcassandra-foreground=yes",
-                    "-Dcassandra.config=" + yaml.toUri(),
-                    "-Dcassandra.storagedir=" + directory,
-                    "-Dcassandra.logdir=" + directory,
-                    "-Dlogback.configurationFile=" + directory.resolve("logback.xml"),
-                    "-Dcassandra.ring_delay_ms=0",
-                    "-Dcassandra.skip_wait_for_gossip_to_settle=0",
-                    "-Dcassandra.superuser_setup_delay_ms=0",
-                    "-Dcassandra.available_processors=2",
-                    "-cp", cassandraClasspath(),
-                    "org.apache.cassandra.service.CassandraDaemon"));
-            process = new ProcessBuilder(command)
-                    .directory(directory.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(directory.resolve("output.log").toFile())
-                    .start();
-            Files.writeString(directory.resolve("node.pid"), Long.toString(process.pid()));
         } catch (IOException e) {
+            ForkedJvm.deleteRecursively(directory);
             throw new UncheckedIOException("Cannot prepare a Cassandra node", e);
         }
-        CassandraServer server = new CassandraServer(options, directory, process, nativePort, trustStore);
+        List<String> arguments = new ArrayList<>(List.of("-Xmx" + options.heap(), "-Xms256m", "-Xss512k",
+                "-XX:+UseG1GC", "-XX:+ParallelRefProcEnabled", "-XX:MaxTenuringThreshold=1",
+                "-Djdk.attach.allowAttachSelf=true", "-Dio.netty.tryReflectionSetAccessible=true"));
+        arguments.addAll(JPMS_FLAGS);
+        arguments.addAll(List.of(
+                "-Dcassandra-foreground=yes",
+                "-Dcassandra.config=" + yaml.toUri(),
+                "-Dcassandra.storagedir=" + directory,
+                "-Dcassandra.logdir=" + directory,
+                "-Dlogback.configurationFile=" + directory.resolve("logback.xml"),
+                "-Dcassandra.ring_delay_ms=0",
+                "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+                "-Dcassandra.superuser_setup_delay_ms=0",
+                "-Dcassandra.available_processors=2",
+                "-cp", classpath,
+                "org.apache.cassandra.service.CassandraDaemon"));
+        ForkedJvm jvm = ForkedJvm.start("Cassandra", arguments, directory, directory.resolve("output.log"), false);
+        CassandraServer server = new CassandraServer(options, directory, jvm, nativePort, trustStore);
         try {
-            server.awaitReady(options.startTimeout());
+            jvm.recordPid(directory.resolve(NODE_PID));
+            jvm.awaitReady(options.startTimeout(), Duration.ofMillis(250), server::checkCql);
         } catch (RuntimeException e) {
             server.close();
             throw e;
         }
         LOG.info("Cassandra started in {} ms on 127.0.0.1:{} (pid {}, authentication {}, TLS {})",
-                Duration.ofNanos(System.nanoTime() - started).toMillis(), nativePort, process.pid(),
+                Duration.ofNanos(System.nanoTime() - started).toMillis(), nativePort, jvm.pid(),
                 options.authentication() ? "on" : "off", options.tls() ? "optional" : "off");
         return server;
     }
@@ -280,17 +269,17 @@ public final class CassandraServer implements AutoCloseable {
 
     /** The last lines the node logged (startup problems, errors). */
     public String logTail(int lines) {
-        return tail(directory.resolve("output.log"), lines);
+        return jvm.logTail(lines);
     }
 
     /** The process id of the node's JVM. */
     public long pid() {
-        return process.pid();
+        return jvm.pid();
     }
 
     /** Whether the node's JVM is running. */
     public boolean isRunning() {
-        return process.isAlive();
+        return jvm.isAlive();
     }
 
     @Override
@@ -302,51 +291,19 @@ public final class CassandraServer implements AutoCloseable {
                 LOG.debug("Closing the kit's session failed", e);
             }
         }
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        deleteRecursively(directory);
+        jvm.stop(Duration.ofSeconds(30));
+        ForkedJvm.deleteRecursively(directory);
     }
 
-    private void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        RuntimeException last = null;
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Cassandra exited with code " + process.exitValue()
-                        + " while starting; its log ends with:\n" + logTail(40));
-            }
-            if (portOpen()) {
-                try (CqlSession probe = newSession()) {
-                    probe.execute("SELECT release_version FROM system.local");
-                    return;
-                } catch (RuntimeException e) {
-                    last = e;
-                }
-            }
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while waiting for Cassandra", e);
-            }
-        }
-        throw new IllegalStateException("Cassandra did not accept CQL within " + timeout.toSeconds() + " s (last: "
-                + (last == null ? "port closed" : last.getMessage()) + "); its log ends with:\n" + logTail(40), last);
-    }
-
-    private boolean portOpen() {
-        try (var socket = new java.net.Socket()) {
+    /** Ready when the driver can connect and query: a closed port is not tried with the driver. */
+    private void checkCql() throws IOException {
+        try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host(), nativePort), 500);
-            return true;
         } catch (IOException e) {
-            return false;
+            throw new IOException("port closed", e);
+        }
+        try (CqlSession probe = newSession()) {
+            probe.execute("SELECT release_version FROM system.local");
         }
     }
 
@@ -426,84 +383,6 @@ public final class CassandraServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
-        }
-    }
-
-    private static String cassandraClasspath() throws IOException {
-        try (InputStream in = CassandraServer.class.getClassLoader().getResourceAsStream(CLASSPATH_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("Resource " + CLASSPATH_RESOURCE + " is missing: the testkit-cassandra "
-                        + "module must be built (./mvnw -o install -pl testkit-cassandra)");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-        }
-    }
-
-    /**
-     * Stops nodes whose test JVM died without stopping them (killed, crashed): each node's directory records the
-     * pid of the JVM that started it. Only such orphans are stopped, never a node another live JVM owns.
-     */
-    private static void stopNodesLeftByDeadJvms() {
-        if (!Files.isDirectory(NODES_DIR)) {
-            return;
-        }
-        try (Stream<Path> dirs = Files.list(NODES_DIR)) {
-            for (Path dir : dirs.toList()) {
-                Optional<Long> owner = readPid(dir.resolve("owner.pid"));
-                if (owner.isEmpty() || ProcessHandle.of(owner.get()).map(ProcessHandle::isAlive).orElse(false)) {
-                    continue;
-                }
-                readPid(dir.resolve("node.pid")).flatMap(ProcessHandle::of)
-                        .filter(node -> node.info().commandLine().map(c -> c.contains(dir.toString())).orElse(false))
-                        .ifPresent(node -> {
-                            LOG.warn("Stopping Cassandra node {} left running by a test JVM that is gone", node.pid());
-                            node.destroyForcibly();
-                            node.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
-                        });
-                deleteRecursively(dir);
-            }
-        } catch (IOException e) {
-            LOG.debug("Cannot look for orphaned Cassandra nodes", e);
-        }
-    }
-
-    private static Optional<Long> readPid(Path file) {
-        try {
-            return Optional.of(Long.parseLong(Files.readString(file).trim()));
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static String tail(Path file, int lines) {
-        try {
-            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    LOG.debug("Cannot delete {}", p, e);
-                }
-            });
-        } catch (IOException e) {
-            LOG.debug("Cannot delete {}", dir, e);
         }
     }
 }

@@ -2,11 +2,10 @@ package dev.cdcconnect.testkit.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cdcconnect.testkit.ForkedJvm;
 import dev.cdcconnect.testkit.SharedResources;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -21,8 +20,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +34,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryServer.class);
     private static final String RUNNER_RESOURCE = "dev/cdcconnect/testkit/registry/registry-runner.txt";
+    private static final String SERVER_PID = "server.pid";
     private static final Path SERVERS_DIR = Path.of(System.getProperty("java.io.tmpdir"), "cdcconnect-registry");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HOST = "127.0.0.1";
@@ -65,14 +63,14 @@ public final class SchemaRegistryServer implements AutoCloseable {
     }
 
     private final Path directory;
-    private final Process process;
+    private final ForkedJvm jvm;
     private final int port;
     private final Duration startTime;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private SchemaRegistryServer(Path directory, Process process, int port, Duration startTime) {
+    private SchemaRegistryServer(Path directory, ForkedJvm jvm, int port, Duration startTime) {
         this.directory = directory;
-        this.process = process;
+        this.jvm = jvm;
         this.port = port;
         this.startTime = startTime;
     }
@@ -89,47 +87,35 @@ public final class SchemaRegistryServer implements AutoCloseable {
     /** Starts a registry of its own; the caller closes it. */
     public static SchemaRegistryServer start(Options options) {
         long started = System.nanoTime();
-        stopServersLeftByDeadJvms();
-        Path directory;
-        Process process;
-        int port;
+        String runnerJar = runnerJar();
+        ForkedJvm.stopOrphans(SERVERS_DIR, SERVER_PID, "a schema registry");
+        Path directory = ForkedJvm.ownedDirectory(SERVERS_DIR, options.name() + "-");
+        int port = ForkedJvm.freePort();
+        List<String> arguments = List.of(
+                "-Xmx" + options.heap(),
+                // A short-lived test server: the C1 compiler alone starts it sooner and costs less CPU.
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Dquarkus.http.host=" + HOST,
+                "-Dquarkus.http.port=" + port,
+                // Storage is the registry's default, an in-memory H2 database: nothing outlives the JVM.
+                // The directory on the command line tells an orphaned registry apart from other JVMs.
+                "-Dcdcconnect.registry.dir=" + directory,
+                "-jar", runnerJar);
+        ForkedJvm jvm = ForkedJvm.start("The schema registry", arguments, directory, directory.resolve("output.log"),
+                false);
+        SchemaRegistryServer server = new SchemaRegistryServer(directory, jvm, port, Duration.ZERO);
         try {
-            Files.createDirectories(SERVERS_DIR);
-            directory = Files.createTempDirectory(SERVERS_DIR, options.name() + "-");
-            Files.writeString(directory.resolve("owner.pid"), Long.toString(ProcessHandle.current().pid()));
-            port = freePort();
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx" + options.heap(),
-                    // A short-lived test server: the C1 compiler alone starts it sooner and costs less CPU.
-                    "-XX:TieredStopAtLevel=1",
-                    "-XX:+UseSerialGC",
-                    "-Dquarkus.http.host=" + HOST,
-                    "-Dquarkus.http.port=" + port,
-                    // Storage is the registry's default, an in-memory H2 database: nothing outlives the JVM.
-                    // The directory on the command line tells an orphaned registry apart from other JVMs.
-                    "-Dcdcconnect.registry.dir=" + directory,
-                    "-jar", runnerJar()));
-            process = new ProcessBuilder(command)
-                    .directory(directory.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(directory.resolve("output.log").toFile())
-                    .start();
-            Files.writeString(directory.resolve("server.pid"), Long.toString(process.pid()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot prepare a schema registry", e);
-        }
-        SchemaRegistryServer server = new SchemaRegistryServer(directory, process, port, Duration.ZERO);
-        try {
-            server.awaitReady(options.startTimeout());
+            jvm.recordPid(directory.resolve(SERVER_PID));
+            jvm.awaitReady(options.startTimeout(), Duration.ofMillis(200), server::checkReady);
         } catch (RuntimeException e) {
             server.close();
             throw e;
         }
         Duration startTime = Duration.ofNanos(System.nanoTime() - started);
-        server = new SchemaRegistryServer(directory, process, port, startTime);
+        server = new SchemaRegistryServer(directory, jvm, port, startTime);
         LOG.info("Apicurio Registry started in {} ms on {} (pid {}, {} KiB resident)", startTime.toMillis(),
-                server.url(), process.pid(), server.residentKib().orElse(-1));
+                server.url(), jvm.pid(), server.residentKib().orElse(-1));
         return server;
     }
 
@@ -160,7 +146,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
     /** The registry JVM's resident memory (Linux {@code VmRSS}), when the platform reports it. */
     public OptionalLong residentKib() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(jvm.pid()), "status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return OptionalLong.of(Long.parseLong(line.replaceAll("[^0-9]", "")));
                 }
@@ -218,66 +204,30 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
     /** The last lines the registry logged. */
     public String logTail(int lines) {
-        try {
-            List<String> all = Files.readAllLines(directory.resolve("output.log"), StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return jvm.logTail(lines);
     }
 
     public long pid() {
-        return process.pid();
+        return jvm.pid();
     }
 
     public boolean isRunning() {
-        return process.isAlive();
+        return jvm.isAlive();
     }
 
     @Override
     public synchronized void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        deleteRecursively(directory);
+        jvm.stop(Duration.ofSeconds(20));
+        ForkedJvm.deleteRecursively(directory);
     }
 
-    private void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "no answer";
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("The schema registry exited with code " + process.exitValue()
-                        + " while starting; its log ends with:\n" + logTail(40));
-            }
-            try {
-                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(url() + "/health/ready"))
-                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (health.statusCode() == 200 && JSON.readTree(health.body()).path("status").asText().equals("UP")) {
-                    return;
-                }
-                last = "HTTP " + health.statusCode() + " " + health.body();
-            } catch (IOException e) {
-                last = e.toString();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while waiting for the schema registry", e);
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while waiting for the schema registry", e);
-            }
+    /** Ready when the readiness check answers UP. */
+    private void checkReady() throws IOException, InterruptedException {
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(url() + "/health/ready"))
+                .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (health.statusCode() != 200 || !JSON.readTree(health.body()).path("status").asText().equals("UP")) {
+            throw new IllegalStateException("HTTP " + health.statusCode() + " " + health.body());
         }
-        throw new IllegalStateException("The schema registry was not ready within " + timeout.toSeconds()
-                + " s (last: " + last + "); its log ends with:\n" + logTail(40));
     }
 
     private JsonNode get(String url) {
@@ -308,77 +258,12 @@ public final class SchemaRegistryServer implements AutoCloseable {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private static String runnerJar() throws IOException {
-        try (InputStream in = SchemaRegistryServer.class.getClassLoader().getResourceAsStream(RUNNER_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("Resource " + RUNNER_RESOURCE + " is missing: the testkit-registry "
-                        + "module must be built (./mvnw -o verify -pl testkit-registry)");
-            }
-            String runner = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!Files.isRegularFile(Path.of(runner))) {
-                throw new IllegalStateException("The registry runner " + runner + " is missing: build the "
-                        + "testkit-registry module (./mvnw -o verify -pl testkit-registry)");
-            }
-            return runner;
+    private static String runnerJar() {
+        String runner = ForkedJvm.buildResource(RUNNER_RESOURCE, "testkit-registry");
+        if (!Files.isRegularFile(Path.of(runner))) {
+            throw new IllegalStateException("The registry runner " + runner + " is missing: build the "
+                    + "testkit-registry module (./mvnw -o verify -pl testkit-registry)");
         }
-    }
-
-    /**
-     * Stops registries whose test JVM died without stopping them: each server's directory records the pid of the
-     * JVM that started it. Only such orphans are stopped, never a registry another live JVM owns.
-     */
-    private static void stopServersLeftByDeadJvms() {
-        if (!Files.isDirectory(SERVERS_DIR)) {
-            return;
-        }
-        try (Stream<Path> dirs = Files.list(SERVERS_DIR)) {
-            for (Path dir : dirs.toList()) {
-                Optional<Long> owner = readPid(dir.resolve("owner.pid"));
-                if (owner.isEmpty() || ProcessHandle.of(owner.get()).map(ProcessHandle::isAlive).orElse(false)) {
-                    continue;
-                }
-                readPid(dir.resolve("server.pid")).flatMap(ProcessHandle::of)
-                        .filter(p -> p.info().commandLine().map(c -> c.contains(dir.toString())).orElse(false))
-                        .ifPresent(p -> {
-                            LOG.warn("Stopping schema registry {} left running by a test JVM that is gone", p.pid());
-                            p.destroyForcibly();
-                            p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
-                        });
-                deleteRecursively(dir);
-            }
-        } catch (IOException e) {
-            LOG.debug("Cannot look for orphaned schema registries", e);
-        }
-    }
-
-    private static Optional<Long> readPid(Path file) {
-        try {
-            return Optional.of(Long.parseLong(Files.readString(file).trim()));
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    LOG.debug("Cannot delete {}", p, e);
-                }
-            });
-        } catch (IOException e) {
-            LOG.debug("Cannot delete {}", dir, e);
-        }
+        return runner;
     }
 }

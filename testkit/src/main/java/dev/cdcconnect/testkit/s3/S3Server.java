@@ -1,22 +1,16 @@
 package dev.cdcconnect.testkit.s3;
 
+import dev.cdcconnect.testkit.ForkedJvm;
 import dev.cdcconnect.testkit.SharedResources;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +35,7 @@ public final class S3Server implements AutoCloseable {
 
     private final Path directory;
     private final int port;
-    private Process process;
+    private ForkedJvm jvm;
 
     private S3Server(Path directory, int port) {
         this.directory = directory;
@@ -61,7 +55,7 @@ public final class S3Server implements AutoCloseable {
         try {
             Path dir = Files.createTempDirectory("cdcconnect-s3-");
             Files.createDirectories(dir.resolve("data"));
-            S3Server server = new S3Server(dir, freePort());
+            S3Server server = new S3Server(dir, ForkedJvm.freePort());
             server.start();
             return server;
         } catch (IOException e) {
@@ -75,6 +69,7 @@ public final class S3Server implements AutoCloseable {
             return;
         }
         long started = System.nanoTime();
+        Path file = directory.resolve("s3proxy.properties");
         try {
             Properties props = new Properties();
             props.setProperty("s3proxy.endpoint", endpoint());
@@ -83,42 +78,37 @@ public final class S3Server implements AutoCloseable {
             props.setProperty("s3proxy.credential", SECRET_KEY);
             props.setProperty("jclouds.provider", "filesystem");
             props.setProperty("jclouds.filesystem.basedir", directory.resolve("data").toString());
-            Path file = directory.resolve("s3proxy.properties");
             try (var out = Files.newOutputStream(file)) {
                 props.store(out, null);
             }
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-cp", classpath(), "org.gaul.s3proxy.Main", "--properties", file.toString()));
-            process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("output.log").toFile()))
-                    .start();
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot start S3Proxy", e);
+            throw new UncheckedIOException("Cannot write the S3Proxy settings", e);
         }
-        awaitPort(Duration.ofSeconds(60));
+        jvm = ForkedJvm.start("S3Proxy", List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                        "-cp", ForkedJvm.buildResource(CLASSPATH_RESOURCE, "testkit-s3"), "org.gaul.s3proxy.Main",
+                        "--properties", file.toString()),
+                null, directory.resolve("output.log"), true);
+        try {
+            jvm.awaitReady(Duration.ofSeconds(60), Duration.ofMillis(100), this::checkListening);
+        } catch (RuntimeException e) {
+            stop();
+            throw e;
+        }
         LOG.info("S3 server started in {} ms on {} (pid {})",
-                Duration.ofNanos(System.nanoTime() - started).toMillis(), endpoint(), process.pid());
+                Duration.ofNanos(System.nanoTime() - started).toMillis(), endpoint(), jvm.pid());
     }
 
     /** Stops the server; its data stays, and {@link #start()} brings it back. */
     public synchronized void stop() {
-        if (process == null) {
+        if (jvm == null) {
             return;
         }
-        process.destroyForcibly();
-        try {
-            process.waitFor(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        process = null;
+        jvm.stop(Duration.ZERO);
+        jvm = null;
     }
 
     public synchronized boolean isRunning() {
-        return process != null && process.isAlive();
+        return jvm != null && jvm.isAlive();
     }
 
     /** {@code http://127.0.0.1:port}. */
@@ -143,60 +133,18 @@ public final class S3Server implements AutoCloseable {
 
     /** The last lines the server logged. */
     public String logTail(int lines) {
-        try {
-            List<String> all = Files.readAllLines(directory.resolve("output.log"), StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return ForkedJvm.tail(directory.resolve("output.log"), lines);
     }
 
     @Override
     public synchronized void close() {
         stop();
-        try (Stream<Path> paths = Files.walk(directory)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            LOG.debug("Cannot delete {}", directory, e);
-        }
+        ForkedJvm.deleteRecursively(directory);
     }
 
-    private void awaitPort(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("S3Proxy exited with code " + process.exitValue()
-                        + " while starting; its log ends with:\n" + logTail(40));
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (IOException e) {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("Interrupted while waiting for S3Proxy", ie);
-                }
-            }
-        }
-        throw new IllegalStateException("S3Proxy did not listen within " + timeout.toSeconds() + " s; its log ends "
-                + "with:\n" + logTail(40));
-    }
-
-    private static String classpath() throws IOException {
-        try (InputStream in = S3Server.class.getClassLoader().getResourceAsStream(CLASSPATH_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("Resource " + CLASSPATH_RESOURCE + " is missing: the testkit-s3 module "
-                        + "must be built (./mvnw -o install -pl testkit-s3)");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+    private void checkListening() throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
         }
     }
 }

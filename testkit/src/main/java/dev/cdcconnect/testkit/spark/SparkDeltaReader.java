@@ -2,8 +2,8 @@ package dev.cdcconnect.testkit.spark;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cdcconnect.testkit.ForkedJvm;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -12,13 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,30 +89,19 @@ public final class SparkDeltaReader {
             try (var out = Files.newOutputStream(settings)) {
                 props.store(out, null);
             }
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            List<String> arguments = new ArrayList<>(List.of(
                     "-Xmx1g", "-XX:+UseSerialGC", "-Duser.timezone=UTC", "-Djava.io.tmpdir=" + dir));
-            command.addAll(JPMS_FLAGS);
-            command.addAll(List.of("-cp", classpath(), MAIN, settings.toString()));
+            arguments.addAll(JPMS_FLAGS);
+            arguments.addAll(List.of("-cp", classpath(), MAIN, settings.toString()));
             List<Path> outputs = new ArrayList<>();
             for (int i = 0; i < tables.size(); i++) {
                 Path output = dir.resolve("table-" + i + ".jsonl");
                 outputs.add(output);
-                command.add(tables.get(i));
-                command.add(output.toString());
+                arguments.add(tables.get(i));
+                arguments.add(output.toString());
             }
-            Path log = dir.resolve("spark.log");
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("Spark did not read " + tables + " within " + timeout.toSeconds()
-                        + " s; its log ends with:\n" + tail(log, 60));
-            }
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException("Spark failed reading " + tables + " (exit " + process.exitValue()
-                        + "); its log ends with:\n" + tail(log, 60));
-            }
+            ForkedJvm.start("Spark", arguments, null, dir.resolve("spark.log"), false)
+                    .awaitSuccess(timeout, "reading " + tables, 60);
             List<Table> result = new ArrayList<>();
             for (Path output : outputs) {
                 result.add(parse(output));
@@ -124,11 +110,8 @@ public final class SparkDeltaReader {
             return result;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot run Spark", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while Spark read " + tables, e);
         } finally {
-            delete(dir);
+            ForkedJvm.deleteRecursively(dir);
         }
     }
 
@@ -161,16 +144,9 @@ public final class SparkDeltaReader {
         return node.asText();
     }
 
-    private static String classpath() throws IOException {
+    private static String classpath() {
+        String dependencies = ForkedJvm.buildResource(CLASSPATH_RESOURCE, "testkit-spark");
         URL resource = SparkDeltaReader.class.getClassLoader().getResource(CLASSPATH_RESOURCE);
-        if (resource == null) {
-            throw new IllegalStateException("Resource " + CLASSPATH_RESOURCE + " is missing: the testkit-spark module "
-                    + "must be built");
-        }
-        String dependencies;
-        try (InputStream in = resource.openStream()) {
-            dependencies = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-        }
         // The reader's own class is in the jar (or classes folder) that holds the resource.
         String location = resource.toString();
         Path own;
@@ -188,25 +164,5 @@ public final class SparkDeltaReader {
             throw new IllegalStateException("Cannot locate the testkit-spark classes from " + location, e);
         }
         return own + java.io.File.pathSeparator + dependencies;
-    }
-
-    private static String tail(Path log, int lines) {
-        try {
-            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    private static void delete(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            LOG.debug("Cannot delete {}", dir, e);
-        }
     }
 }

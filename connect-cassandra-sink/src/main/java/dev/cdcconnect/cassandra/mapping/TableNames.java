@@ -1,13 +1,11 @@
 package dev.cdcconnect.cassandra.mapping;
 
 import dev.cdcconnect.event.SourceInfo;
-import java.util.ArrayList;
+import dev.cdcconnect.event.TableNameTemplate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -17,34 +15,13 @@ import java.util.regex.Pattern;
  */
 public final class TableNames {
 
-    public static final String PLACEHOLDERS = "${topic}, ${database}, ${schema}, ${table}";
-    private static final Set<String> KNOWN = Set.of("topic", "database", "schema", "table");
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
+    public static final String PLACEHOLDERS = TableNameTemplate.PLACEHOLDERS;
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,47}");
+    /** What a placeholder's value cannot hold in a CQL identifier; a '.' would name a keyspace. */
     private static final Pattern NOT_IDENTIFIER_CHAR = Pattern.compile("[^A-Za-z0-9_]");
 
-    /** A parsed template: literal text and placeholder names, alternating. */
-    public record Template(List<String> parts) {
-        public boolean uses(String placeholder) {
-            for (int i = 1; i < parts.size(); i += 2) {
-                if (parts.get(i).equals(placeholder)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        String fill(Map<String, String> values) {
-            StringBuilder out = new StringBuilder();
-            for (int i = 0; i < parts.size(); i++) {
-                out.append(i % 2 == 0 ? parts.get(i) : NOT_IDENTIFIER_CHAR.matcher(values.get(parts.get(i))).replaceAll("_"));
-            }
-            return out.toString();
-        }
-    }
-
     private final String keyspace;
-    private final Template template;
+    private final TableNameTemplate template;
     private final Map<String, String> topicTables;
 
     public TableNames(String keyspace, String template, Map<String, String> topicTables) {
@@ -54,27 +31,8 @@ public final class TableNames {
     }
 
     /** Parses a table name template; rejects unknown placeholders and names that cannot be CQL identifiers. */
-    public static Template parseTemplate(String text) {
-        if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("must not be empty; placeholders: " + PLACEHOLDERS);
-        }
-        List<String> parts = new ArrayList<>();
-        Matcher m = PLACEHOLDER.matcher(text.trim());
-        int last = 0;
-        while (m.find()) {
-            String name = m.group(1);
-            if (!KNOWN.contains(name)) {
-                throw new IllegalArgumentException("unknown placeholder ${" + name + "}; known: " + PLACEHOLDERS);
-            }
-            parts.add(text.trim().substring(last, m.start()));
-            parts.add(name);
-            last = m.end();
-        }
-        parts.add(text.trim().substring(last));
-        Template template = new Template(List.copyOf(parts));
-        String sample = template.fill(Map.of("topic", "t", "database", "d", "schema", "s", "table", "x"));
-        checkQualifiedName(sample);
-        return template;
+    public static TableNameTemplate parseTemplate(String text) {
+        return TableNameTemplate.parse(text, NOT_IDENTIFIER_CHAR, TableNames::checkQualifiedName);
     }
 
     /** Parses {@code topic=table} / {@code topic=keyspace.table} entries. */
@@ -121,16 +79,7 @@ public final class TableNames {
     /** The table of a record from this topic, with the source block of its change event (or null). */
     public TableRef resolve(String topic, SourceInfo source) {
         String name = topicTables.get(topic);
-        if (name == null) {
-            Map<String, String> values = new LinkedHashMap<>();
-            values.put("topic", topic);
-            String lastSegment = topic.substring(topic.lastIndexOf('.') + 1);
-            values.put("table", source != null && source.table() != null ? source.table() : lastSegment);
-            values.put("database", source != null && source.database() != null ? source.database() : "");
-            values.put("schema", source != null && source.schema() != null ? source.schema() : "");
-            name = template.fill(values);
-        }
-        return qualified(name);
+        return qualified(name != null ? name : template.fill(topic, source));
     }
 
     /**
@@ -141,7 +90,7 @@ public final class TableNames {
         if (topicTables.containsKey(topic)) {
             return Optional.of(qualified(topicTables.get(topic)));
         }
-        if (template.uses("table") || template.uses("database") || template.uses("schema")) {
+        if (template.needsSource()) {
             return Optional.empty();
         }
         return Optional.of(resolve(topic, null));

@@ -9,6 +9,7 @@ import com.datastax.oss.driver.api.core.data.UdtValue;
 import dev.cdcconnect.event.Envelopes;
 import dev.cdcconnect.event.Operation;
 import dev.cdcconnect.testkit.cassandra.CassandraServer;
+import dev.cdcconnect.testkit.connect.TestSinkTaskContext;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,7 +67,7 @@ class CassandraSinkTaskTest {
     @Test
     void createUpdateAndSnapshotReadUpsertTheAfterRow() {
         String table = customersTable("upserts");
-        CassandraSinkTask task = start(new TestContext(false), props(table));
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), props(table));
 
         task.put(List.of(
                 change(Operation.READ, 1_000, null, customer(1, "Ann", "ann@a")),
@@ -80,7 +81,7 @@ class CassandraSinkTaskTest {
     @Test
     void deleteRemovesTheRowByKeyAndTombstonesChangeNothing() {
         String table = customersTable("deletes");
-        CassandraSinkTask task = start(new TestContext(false), props(table));
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), props(table));
 
         task.put(List.of(
                 change(Operation.CREATE, 1_000, null, customer(1, "Ann", "a")),
@@ -98,7 +99,7 @@ class CassandraSinkTaskTest {
     @Test
     void writesCarryTheSourceCommitTimeAndTheirRankAmongTheChangesOfItsMillisecond() {
         String table = customersTable("write_time");
-        CassandraSinkTask task = start(new TestContext(false), props(table));
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), props(table));
         Envelopes tx = Envelopes.postgres("shop", "public", "customers").tsMs(1_700_000_000_123L);
 
         task.put(List.of(record(key(1), tx.struct(Operation.CREATE, null, customer(1, "Ann", "a"))),
@@ -114,7 +115,7 @@ class CassandraSinkTaskTest {
     @Test
     void transactionsCommittedInTheSameMillisecondApplyInCommitOrder() {
         String table = customersTable("same_ms");
-        CassandraSinkTask task = start(new TestContext(false), props(table));
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), props(table));
         Envelopes first = Envelopes.postgres("shop", "public", "customers").tsMs(7_000).txId(1001);
         Envelopes second = Envelopes.postgres("shop", "public", "customers").tsMs(7_000).txId(1002);
 
@@ -130,7 +131,7 @@ class CassandraSinkTaskTest {
     @Test
     void aTopicRenamedByATransformCommitsTheOffsetsOfTheTopicItWasConsumedFrom() {
         String table = customersTable("renamed_topic");
-        CassandraSinkTask task = start(new TestContext(false), props(table, "write.flush.records", "1000",
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), props(table, "write.flush.records", "1000",
                 "write.flush.interval.ms", "600000"));
         TopicPartition consumed = new TopicPartition("dbserver1.public.customers_v1", 3);
         Struct value = Envelopes.postgres("shop", "public", "customers").tsMs(1_000)
@@ -176,7 +177,7 @@ class CassandraSinkTaskTest {
                 record(key(1), tx.struct(Operation.UPDATE, null, customer(1, "amy", "second"))),
                 record(key(2), next.struct(Operation.CREATE, null, customer(2, "bob", "b"))));
 
-        CassandraSinkTask first = start(new TestContext(false), props);
+        CassandraSinkTask first = start(new TestSinkTaskContext(false), props);
         first.put(log.subList(0, 1));
         long committed = first.preCommit(Map.of(new TopicPartition(TOPIC, 0), new OffsetAndMetadata(offset)))
                 .get(new TopicPartition(TOPIC, 0)).offset();
@@ -184,7 +185,7 @@ class CassandraSinkTaskTest {
         // more changes of its commit millisecond may follow: the commit stays at its first one
         assertThat(committed).isEqualTo(log.get(0).kafkaOffset());
 
-        CassandraSinkTask restarted = start(new TestContext(false), props);
+        CassandraSinkTask restarted = start(new TestSinkTaskContext(false), props);
         restarted.put(log.stream().filter(r -> r.kafkaOffset() >= committed).toList());
         Map<TopicPartition, OffsetAndMetadata> after = commit(restarted);
 
@@ -196,7 +197,7 @@ class CassandraSinkTaskTest {
     @Test
     void anOlderChangeReplayedAfterANewerOneDoesNotWin() {
         String table = customersTable("replay_older");
-        CassandraSinkTask task = start(new TestContext(false), props(table));
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), props(table));
         SinkRecord older = change(Operation.UPDATE, 1_000, null, customer(1, "old", "old@x"));
         SinkRecord newer = change(Operation.UPDATE, 2_000, null, customer(1, "new", "new@x"));
 
@@ -213,7 +214,7 @@ class CassandraSinkTaskTest {
     @Test
     void aDeletedRowStaysDeletedWhenItsInsertIsReplayed() {
         String table = customersTable("replay_insert");
-        CassandraSinkTask task = start(new TestContext(false), props(table));
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), props(table));
         SinkRecord insert = change(Operation.CREATE, 1_000, null, customer(1, "Ann", "a"));
         SinkRecord delete = change(Operation.DELETE, 2_000, customer(1, "Ann", "a"), null);
 
@@ -228,7 +229,7 @@ class CassandraSinkTaskTest {
     @Test
     void changesOfOneTransactionApplyInOrderWithoutTransactionMetadata() {
         String table = customersTable("one_tx");
-        CassandraSinkTask task = start(new TestContext(false), props(table));
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), props(table));
         Envelopes tx = Envelopes.postgres("shop", "public", "customers").tsMs(5_000).txId(900);
 
         task.put(List.of(
@@ -245,7 +246,7 @@ class CassandraSinkTaskTest {
     @Test
     void flattenedRowsAreWrittenWithoutTheirMetadataFields() {
         String table = customersTable("flattened");
-        CassandraSinkTask task = start(new TestContext(false), props(table));
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), props(table));
         Schema flat = SchemaBuilder.struct().field("id", Schema.INT32_SCHEMA).field("name", Schema.OPTIONAL_STRING_SCHEMA)
                 .field("email", Schema.OPTIONAL_STRING_SCHEMA).field("__op", Schema.STRING_SCHEMA)
                 .field("__source_ts_ms", Schema.INT64_SCHEMA).field("__deleted", Schema.STRING_SCHEMA).build();
@@ -280,7 +281,7 @@ class CassandraSinkTaskTest {
         String table = "orders_flat";
         CASSANDRA.execute("CREATE TABLE " + KS + "." + table
                 + " (id int PRIMARY KEY, amount decimal, user_email text, customer_name text)");
-        CassandraSinkTask task = start(new TestContext(false), orderProps(table, "column.mapping", "user.name=customer_name"));
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), orderProps(table, "column.mapping", "user.name=customer_name"));
 
         task.put(List.of(enrichedOrder(1, "12.50", "ann", 1_000), enrichedOrder(2, "3.00", null, 1_000)));
         commit(task);
@@ -298,7 +299,7 @@ class CassandraSinkTaskTest {
     void nestedLookupAsUserDefinedType() {
         CASSANDRA.execute("CREATE TYPE " + KS + ".person (name text, email text)",
                 "CREATE TABLE " + KS + ".orders_udt (id int PRIMARY KEY, amount decimal, user frozen<person>)");
-        CassandraSinkTask task = start(new TestContext(false), orderProps("orders_udt", "struct.mode", "udt"));
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), orderProps("orders_udt", "struct.mode", "udt"));
 
         task.put(List.of(enrichedOrder(1, "12.50", "ann", 1_000)));
         commit(task);
@@ -311,7 +312,7 @@ class CassandraSinkTaskTest {
     @Test
     void nestedLookupAsJsonText() {
         CASSANDRA.execute("CREATE TABLE " + KS + ".orders_json (id int PRIMARY KEY, amount decimal, user text)");
-        CassandraSinkTask task = start(new TestContext(false), orderProps("orders_json", "struct.mode", "json"));
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), orderProps("orders_json", "struct.mode", "json"));
 
         task.put(List.of(enrichedOrder(1, "12.50", "ann", 1_000)));
         commit(task);
@@ -333,7 +334,7 @@ class CassandraSinkTaskTest {
                 .put("issued", java.util.Date.from(Instant.parse("2024-02-01T10:15:30Z"))).put("paid", true)
                 .put("user", new Struct(USER).put("name", "ann").put("email", "a@x"));
         Struct value = Envelopes.postgres("shop", "public", "invoices").tsMs(1_000).struct(Operation.CREATE, null, row);
-        CassandraSinkTask task = start(new TestContext(false), props("unused", "cassandra.keyspace", "sink_created",
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), props("unused", "cassandra.keyspace", "sink_created",
                 "table.name.template", "${table}", "table.create", "true", "struct.mode", "udt", "topics", "invoices"));
 
         task.put(List.of(new SinkRecord("invoices", 0, key, new Struct(key).put("id", 7L), value.schema(), value, 0)));
@@ -350,7 +351,7 @@ class CassandraSinkTaskTest {
 
     @Test
     void startFailsNamingAMissingTable() {
-        TestContext context = new TestContext(false);
+        TestSinkTaskContext context = new TestSinkTaskContext(false);
         CassandraSinkTask task = new CassandraSinkTask();
         task.initialize(context);
 
@@ -363,7 +364,7 @@ class CassandraSinkTaskTest {
     void startFailsNamingMappedColumnsTheTableLacks() {
         String table = customersTable("mapped_missing");
         CassandraSinkTask task = new CassandraSinkTask();
-        task.initialize(new TestContext(false));
+        task.initialize(new TestSinkTaskContext(false));
 
         assertThatThrownBy(() -> task.start(props(table, "column.mapping", "name=full_name,email=mail")))
                 .isInstanceOf(ConnectException.class)
@@ -375,7 +376,7 @@ class CassandraSinkTaskTest {
     @Test
     void aValueThatDoesNotFitGoesToTheDeadLetterQueueAndTheOthersAreWritten() {
         CASSANDRA.execute("CREATE TABLE " + KS + ".typed (id int PRIMARY KEY, name uuid, email text)");
-        TestContext context = new TestContext(true);
+        TestSinkTaskContext context = new TestSinkTaskContext(true);
         CassandraSinkTask task = start(context, props("typed"));
 
         task.put(List.of(change(Operation.CREATE, 1_000, null, customer(1, "not-a-uuid", "a")),
@@ -386,9 +387,9 @@ class CassandraSinkTaskTest {
 
         assertThat(CASSANDRA.execute("SELECT id FROM " + KS + ".typed")).extracting(r -> r.getInt("id"))
                 .containsExactlyInAnyOrder(2, 3);
-        assertThat(context.reported).hasSize(1);
-        assertThat(context.reported.get(0).record().kafkaOffset()).isEqualTo(offset - 3);
-        assertThat(context.reported.get(0).error().getMessage())
+        assertThat(context.reported()).hasSize(1);
+        assertThat(context.reported().get(0).record().kafkaOffset()).isEqualTo(offset - 3);
+        assertThat(context.reported().get(0).error().getMessage())
                 .contains("field name", "'not-a-uuid' is not a UUID");
         // committed past the reported record, up to the last commit millisecond, whose changes may go on
         assertThat(committed.get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(offset - 1);
@@ -397,7 +398,7 @@ class CassandraSinkTaskTest {
     @Test
     void aRecordTheDeadLetterQueueRefusesFailsTheTaskNamingItAndItsOffsetIsNotCommitted() {
         CASSANDRA.execute("CREATE TABLE " + KS + ".refused (id int PRIMARY KEY, name uuid, email text)");
-        TestContext context = new TestContext(new org.apache.kafka.common.errors.RecordTooLargeException(
+        TestSinkTaskContext context = new TestSinkTaskContext(new org.apache.kafka.common.errors.RecordTooLargeException(
                 "The message is 2097252 bytes when serialized which is larger than 1048576, which is the value of "
                         + "the max.request.size configuration."));
         CassandraSinkTask task = start(context, props("refused"));
@@ -424,7 +425,7 @@ class CassandraSinkTaskTest {
     @Test
     void withoutADeadLetterQueueTheTaskFailsNamingTopicPartitionOffsetAndReason() {
         String table = customersTable("no_dlq");
-        CassandraSinkTask task = start(new TestContext(false), props(table));
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), props(table));
         Schema noId = SchemaBuilder.struct().field("name", Schema.STRING_SCHEMA).build();
         Struct value = Envelopes.postgres("shop", "public", "customers").struct(Operation.CREATE, null,
                 new Struct(noId).put("name", "x"));
@@ -440,13 +441,13 @@ class CassandraSinkTaskTest {
     @Test
     void aFieldWithoutAColumnIsReportedUnlessIgnored() {
         CASSANDRA.execute("CREATE TABLE " + KS + ".narrow (id int PRIMARY KEY, name text)");
-        TestContext strict = new TestContext(true);
+        TestSinkTaskContext strict = new TestSinkTaskContext(true);
         CassandraSinkTask task = start(strict, props("narrow"));
         task.put(List.of(change(Operation.CREATE, 1_000, null, customer(1, "Ann", "a"))));
         commit(task);
-        assertThat(strict.reported.get(0).error().getMessage()).contains("field(s) email have no column in sink_task.narrow");
+        assertThat(strict.reported().get(0).error().getMessage()).contains("field(s) email have no column in sink_task.narrow");
 
-        CassandraSinkTask lenient = start(new TestContext(true), props("narrow", "table.unknown.fields", "ignore"));
+        CassandraSinkTask lenient = start(new TestSinkTaskContext(true), props("narrow", "table.unknown.fields", "ignore"));
         lenient.put(List.of(change(Operation.CREATE, 1_000, null, customer(1, "Ann", "a"))));
         commit(lenient);
         assertThat(CASSANDRA.execute("SELECT name FROM " + KS + ".narrow WHERE id = 1").get(0).getString(0)).isEqualTo("Ann");
@@ -460,7 +461,7 @@ class CassandraSinkTaskTest {
         Schema key = SchemaBuilder.struct().field("order_id", Schema.INT32_SCHEMA).field("line", Schema.INT32_SCHEMA).build();
         Schema line = SchemaBuilder.struct().field("order_id", Schema.INT32_SCHEMA).field("line", Schema.INT32_SCHEMA)
                 .field("sku", Schema.STRING_SCHEMA).build();
-        CassandraSinkTask task = start(new TestContext(false), props("lines", "write.batch.max.statements", "20",
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), props("lines", "write.batch.max.statements", "20",
                 "write.max.concurrent.requests", "4"));
         List<SinkRecord> records = new ArrayList<>();
         for (int order = 0; order < 10; order++) {
@@ -483,7 +484,7 @@ class CassandraSinkTaskTest {
     @Test
     void rowsOfManyPartitionsShareBatchesByReplicaSetWhenAsked() {
         String table = customersTable("replica_set");
-        CassandraSinkTask task = start(new TestContext(false), props(table, "write.batch.grouping", "replica-set",
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), props(table, "write.batch.grouping", "replica-set",
                 "write.batch.max.statements", "25"));
         List<SinkRecord> records = new ArrayList<>();
         for (int id = 0; id < 300; id++) {
@@ -501,7 +502,7 @@ class CassandraSinkTaskTest {
     void unavailableReplicasAreRetriedThenReportedAsRetriableAndNothingIsCommittedUntilWritten() {
         CASSANDRA.execute("CREATE KEYSPACE sink_rf3 WITH replication = {'class': 'NetworkTopologyStrategy', "
                 + "'datacenter1': 3}", "CREATE TABLE sink_rf3.customers (id int PRIMARY KEY, name text, email text)");
-        TestContext context = new TestContext(false);
+        TestSinkTaskContext context = new TestSinkTaskContext(false);
         CassandraSinkTask task = start(context, props("customers", "cassandra.keyspace", "sink_rf3",
                 "retry.max.attempts", "2", "retry.backoff.ms", "50", "write.flush.records", "1000",
                 "write.flush.interval.ms", "600000"));
@@ -514,7 +515,7 @@ class CassandraSinkTaskTest {
         assertThatThrownBy(() -> task.preCommit(current))
                 .isInstanceOf(RetriableException.class)
                 .hasMessageContaining("UnavailableException");
-        assertThat(context.timeoutMs).isPositive();
+        assertThat(context.timeoutMs()).isPositive();
 
         CASSANDRA.execute("ALTER KEYSPACE sink_rf3 WITH replication = {'class': 'NetworkTopologyStrategy', "
                 + "'datacenter1': 1}");
@@ -531,7 +532,7 @@ class CassandraSinkTaskTest {
     void theConsistencyLevelIsConfigurable() {
         CASSANDRA.execute("CREATE KEYSPACE sink_cl WITH replication = {'class': 'NetworkTopologyStrategy', "
                 + "'datacenter1': 3}", "CREATE TABLE sink_cl.customers (id int PRIMARY KEY, name text, email text)");
-        CassandraSinkTask task = start(new TestContext(false), props("customers", "cassandra.keyspace", "sink_cl",
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), props("customers", "cassandra.keyspace", "sink_cl",
                 "write.consistency.level", "ONE"));
 
         task.put(List.of(change(Operation.CREATE, 1_000, null, customer(1, "Ann", "a"))));
@@ -544,7 +545,7 @@ class CassandraSinkTaskTest {
     @Test
     void recordsWaitInTheBufferAndPreCommitReturnsOffsetsOnlyOnceWritten() {
         String table = customersTable("buffered");
-        CassandraSinkTask task = start(new TestContext(false), props(table, "write.flush.records", "1000",
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), props(table, "write.flush.records", "1000",
                 "write.flush.interval.ms", "600000"));
 
         task.put(List.of(change(Operation.CREATE, 1_000, null, customer(1, "Ann", "a")),
@@ -560,7 +561,7 @@ class CassandraSinkTaskTest {
     @Test
     void aRecordPutOnceIsWrittenWhenTheFlushIntervalPassesWithoutAnotherPutOrCommit() {
         String table = customersTable("timed");
-        CassandraSinkTask task = start(new TestContext(false), props(table, "write.flush.records", "1000",
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), props(table, "write.flush.records", "1000",
                 "write.flush.interval.ms", "100"));
 
         task.put(List.of(change(Operation.CREATE, 1_000, null, customer(1, "Ann", "a"))));
@@ -574,15 +575,15 @@ class CassandraSinkTaskTest {
     @Test
     void aRecordATimedFlushCannotWriteGoesToTheDeadLetterQueueOrFailsTheNextPut() {
         CASSANDRA.execute("CREATE TABLE " + KS + ".timed_narrow (id int PRIMARY KEY, name text)");
-        TestContext withQueue = new TestContext(true);
+        TestSinkTaskContext withQueue = new TestSinkTaskContext(true);
         CassandraSinkTask reporting = start(withQueue, props("timed_narrow", "write.flush.records", "1000",
                 "write.flush.interval.ms", "100"));
         reporting.put(List.of(change(Operation.CREATE, 1_000, null, customer(1, "Ann", "a"))));
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
-                .untilAsserted(() -> assertThat(withQueue.reported).hasSize(1));
-        assertThat(withQueue.reported.get(0).error().getMessage()).contains("field(s) email have no column");
+                .untilAsserted(() -> assertThat(withQueue.reported()).hasSize(1));
+        assertThat(withQueue.reported().get(0).error().getMessage()).contains("field(s) email have no column");
 
-        CassandraSinkTask failing = start(new TestContext(false), props("timed_narrow", "write.flush.records", "1000",
+        CassandraSinkTask failing = start(new TestSinkTaskContext(false), props("timed_narrow", "write.flush.records", "1000",
                 "write.flush.interval.ms", "100", "table.unknown.fields", "fail"));
         Struct narrow = new Struct(SchemaBuilder.struct().name("customers.Value").field("id", Schema.INT32_SCHEMA)
                 .field("name", Schema.OPTIONAL_STRING_SCHEMA).build()).put("id", 2).put("name", "Bob");
@@ -603,7 +604,7 @@ class CassandraSinkTaskTest {
     void aWrongLocalDataCenterFailsTheStartNamingTheClustersDataCenters() {
         String table = customersTable("wrong_dc");
         CassandraSinkTask task = new CassandraSinkTask();
-        task.initialize(new TestContext(false));
+        task.initialize(new TestSinkTaskContext(false));
 
         assertThatThrownBy(() -> task.start(props(table, "cassandra.local.datacenter", "dc9")))
                 .isInstanceOf(ConnectException.class)
@@ -615,7 +616,7 @@ class CassandraSinkTaskTest {
     void wrongCredentialsFailTheStart() {
         String table = customersTable("wrong_password");
         CassandraSinkTask task = new CassandraSinkTask();
-        task.initialize(new TestContext(false));
+        task.initialize(new TestSinkTaskContext(false));
 
         assertThatThrownBy(() -> task.start(props(table, "cassandra.password", "nope")))
                 .isInstanceOf(ConnectException.class)
@@ -626,7 +627,7 @@ class CassandraSinkTaskTest {
     @Test
     void writesOverTlsTrustingTheNodesCertificate() {
         String table = customersTable("over_tls");
-        CassandraSinkTask task = start(new TestContext(false), props(table, "cassandra.ssl.enabled", "true",
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), props(table, "cassandra.ssl.enabled", "true",
                 "cassandra.ssl.truststore.path", CASSANDRA.trustStore().orElseThrow().toString(),
                 "cassandra.ssl.truststore.password", CASSANDRA.trustStorePassword()));
 
@@ -640,7 +641,7 @@ class CassandraSinkTaskTest {
     void tlsWithoutTrustingTheNodesCertificateFailsTheStart() {
         String table = customersTable("tls_untrusted");
         CassandraSinkTask task = new CassandraSinkTask();
-        task.initialize(new TestContext(false));
+        task.initialize(new TestSinkTaskContext(false));
 
         assertThatThrownBy(() -> task.start(props(table, "cassandra.ssl.enabled", "true")))
                 .isInstanceOf(ConnectException.class)
@@ -680,7 +681,7 @@ class CassandraSinkTaskTest {
         return props;
     }
 
-    private CassandraSinkTask start(TestContext context, Map<String, String> props) {
+    private CassandraSinkTask start(TestSinkTaskContext context, Map<String, String> props) {
         CassandraSinkTask task = new CassandraSinkTask();
         task.initialize(context);
         task.start(props);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cdcconnect.delta.table.Storage;
 import dev.cdcconnect.event.Envelopes;
 import dev.cdcconnect.event.Operation;
+import dev.cdcconnect.testkit.connect.TestSinkTaskContext;
 import dev.cdcconnect.testkit.s3.S3Server;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -67,10 +68,10 @@ class DeltaSinkS3Test {
 
     DeltaSinkTask start(Map<String, String> props) {
         DeltaSinkTask task = new DeltaSinkTask();
-        TestContext context = new TestContext(false, P0);
+        TestSinkTaskContext context = new TestSinkTaskContext(false, P0);
         task.initialize(context);
         task.start(props);
-        task.open(context.assignment);
+        task.open(context.assignment());
         return task;
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cdcconnect.event.Envelopes;
 import dev.cdcconnect.event.Operation;
+import dev.cdcconnect.testkit.connect.TestSinkTaskContext;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,11 +99,11 @@ class DeltaSinkTaskTest {
         return records;
     }
 
-    DeltaSinkTask start(TestContext context, Map<String, String> props) {
+    DeltaSinkTask start(TestSinkTaskContext context, Map<String, String> props) {
         DeltaSinkTask task = new DeltaSinkTask();
         task.initialize(context);
         task.start(props);
-        task.open(context.assignment);
+        task.open(context.assignment());
         return task;
     }
 
@@ -112,7 +113,7 @@ class DeltaSinkTaskTest {
 
     @Test
     void writesEveryChangeAsARowWithDeltaTypes() {
-        TestContext context = new TestContext(false, P0);
+        TestSinkTaskContext context = new TestSinkTaskContext(false, P0);
         DeltaSinkTask task = start(context, props());
         task.put(List.of(
                 change(P0, 0, Operation.CREATE, null, customer(1, "Ann")),
@@ -154,7 +155,7 @@ class DeltaSinkTaskTest {
                 .field("active", Schema.OPTIONAL_BOOLEAN_SCHEMA)
                 .field("note", Schema.OPTIONAL_STRING_SCHEMA)
                 .build();
-        DeltaSinkTask task = start(new TestContext(false, P0), props());
+        DeltaSinkTask task = start(new TestSinkTaskContext(false, P0), props());
         task.put(List.of(
                 change(P0, 0, Operation.CREATE, null, new Struct(schema).put("id", 1).put("tiny", (byte) -7)
                         .put("small", (short) 30_000).put("big", Long.MIN_VALUE).put("ratio", 0.25f)
@@ -179,7 +180,7 @@ class DeltaSinkTaskTest {
 
     @Test
     void aNewTableTakesTheColumnsOfEveryRowBeforeItsFirstFileAndEarlierRowsHaveNoValueInLaterOnes() {
-        DeltaSinkTask task = start(new TestContext(false, P0), props());
+        DeltaSinkTask task = start(new TestSinkTaskContext(false, P0), props());
         task.put(inserts(P0, 0, 2));
         task.put(List.of(change(P0, 2, Operation.CREATE, null, customerWithLoyalty(2, "Bo"))));
         task.put(inserts(P0, 3, 5));
@@ -201,7 +202,7 @@ class DeltaSinkTaskTest {
                 .field("__source_ts_ms", Schema.OPTIONAL_INT64_SCHEMA)
                 .field("__deleted", Schema.OPTIONAL_STRING_SCHEMA)
                 .build();
-        DeltaSinkTask task = start(new TestContext(false, P0), props());
+        DeltaSinkTask task = start(new TestSinkTaskContext(false, P0), props());
         task.put(List.of(
                 new SinkRecord(TOPIC, 0, null, null, flattened, new Struct(flattened).put("id", 1)
                         .put("first_name", "Ann").put("__op", "c").put("__source_ts_ms", 1_700_000_000_000L)
@@ -222,7 +223,7 @@ class DeltaSinkTaskTest {
 
     @Test
     void preCommitReportsOnlyOffsetsWhoseRowsAreCommitted() throws Exception {
-        TestContext context = new TestContext(false, P0);
+        TestSinkTaskContext context = new TestSinkTaskContext(false, P0);
         DeltaSinkTask task = start(context, props(DeltaSinkConfig.COMMIT_INTERVAL_MS, "300"));
         task.put(inserts(P0, 0, 10));
         Map<TopicPartition, OffsetAndMetadata> current = Map.of(P0, new OffsetAndMetadata(10));
@@ -242,7 +243,7 @@ class DeltaSinkTaskTest {
 
     @Test
     void restartAfterACrashSkipsWhatTheTableHolds() {
-        TestContext context = new TestContext(false, P0);
+        TestSinkTaskContext context = new TestSinkTaskContext(false, P0);
         DeltaSinkTask first = start(context, props());
         first.put(inserts(P0, 0, 50));
         first.close(List.of(P0));
@@ -250,7 +251,7 @@ class DeltaSinkTaskTest {
         first.put(inserts(P0, 50, 80));
         // The worker dies: rows 50..79 were never committed, and Kafka has no offset committed at all.
 
-        DeltaSinkTask second = start(new TestContext(false, P0), props());
+        DeltaSinkTask second = start(new TestSinkTaskContext(false, P0), props());
         second.put(inserts(P0, 0, 100));
         second.close(List.of(P0));
 
@@ -261,8 +262,8 @@ class DeltaSinkTaskTest {
 
     @Test
     void twoTasksWriteOneTableEachWithItsPartitions() {
-        DeltaSinkTask a = start(new TestContext(false, P0), props());
-        DeltaSinkTask b = start(new TestContext(false, P1), props());
+        DeltaSinkTask a = start(new TestSinkTaskContext(false, P0), props());
+        DeltaSinkTask b = start(new TestSinkTaskContext(false, P1), props());
         a.put(inserts(P0, 0, 30));
         b.put(inserts(P1, 0, 20));
         a.close(List.of(P0));
@@ -283,19 +284,19 @@ class DeltaSinkTaskTest {
 
     @Test
     void aTaskThatLostItsPartitionToAnotherDoesNotDuplicateRows() {
-        TestContext zombieContext = new TestContext(false, P0);
+        TestSinkTaskContext zombieContext = new TestSinkTaskContext(false, P0);
         DeltaSinkTask zombie = start(zombieContext, props());
         zombie.put(inserts(P0, 0, 10));
         zombie.close(List.of(P0));
         zombie.open(List.of(P0));
         zombie.put(inserts(P0, 10, 30));
         // Meanwhile the partition went to another task, which wrote the same records first.
-        DeltaSinkTask owner = start(new TestContext(false, P0), props());
+        DeltaSinkTask owner = start(new TestSinkTaskContext(false, P0), props());
         owner.put(inserts(P0, 10, 40));
         owner.close(List.of(P0));
         // The zombie's commit conflicts: it drops its rows and reads the partition again from where it had them.
         zombie.close(List.of(P0));
-        assertThat(zombieContext.rewound).containsEntry(P0, 10L);
+        assertThat(zombieContext.rewound()).containsEntry(P0, 10L);
 
         List<Map<String, Object>> rows = new DeltaReader().rows(table());
         assertThat(rows).extracting(r -> r.get("_cdc_kafka_offset"))
@@ -304,7 +305,7 @@ class DeltaSinkTaskTest {
 
     @Test
     void filesRollBySizeAndOneCommitCarriesThemAll() {
-        DeltaSinkTask task = start(new TestContext(false, P0), props(DeltaSinkConfig.FILE_MAX_BYTES, "65536"));
+        DeltaSinkTask task = start(new TestSinkTaskContext(false, P0), props(DeltaSinkConfig.FILE_MAX_BYTES, "65536"));
         for (int from = 0; from < 3000; from += 500) {
             task.put(inserts(P0, from, from + 500));
         }
@@ -321,7 +322,7 @@ class DeltaSinkTaskTest {
 
     @Test
     void schemalessAndFlattenedChangesAreRowsToo() {
-        TestContext context = new TestContext(false, P0);
+        TestSinkTaskContext context = new TestSinkTaskContext(false, P0);
         DeltaSinkTask task = start(context, props());
         Map<String, Object> after = new LinkedHashMap<>();
         after.put("id", 7L);
@@ -347,7 +348,7 @@ class DeltaSinkTaskTest {
 
     @Test
     void aNarrowedTypeGoesToTheDeadLetterQueueAndTheRestIsWritten() {
-        TestContext context = new TestContext(true, P0);
+        TestSinkTaskContext context = new TestSinkTaskContext(true, P0);
         DeltaSinkTask task = start(context, props());
         task.put(inserts(P0, 0, 2));
         task.close(List.of(P0));
@@ -363,8 +364,8 @@ class DeltaSinkTaskTest {
         assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(5)))).containsEntry(P0, new OffsetAndMetadata(3));
         task.close(List.of(P0));
 
-        assertThat(context.reported).hasSize(1);
-        assertThat(context.reported.get(0).error().getMessage())
+        assertThat(context.reported()).hasSize(1);
+        assertThat(context.reported().get(0).error().getMessage())
                 .contains(TOPIC + "-0 offset 2")
                 .contains("column balance is DECIMAL(10,2) in the table but the record's value is FLOAT");
         assertThat(new DeltaReader().rows(table())).extracting(r -> r.get("_cdc_kafka_offset"))
@@ -373,7 +374,7 @@ class DeltaSinkTaskTest {
 
     @Test
     void aRecordTheDeadLetterQueueRefusesFailsTheTaskNamingItAndItsOffsetIsNotCommitted() {
-        TestContext context = new TestContext(new org.apache.kafka.common.errors.RecordTooLargeException(
+        TestSinkTaskContext context = new TestSinkTaskContext(new org.apache.kafka.common.errors.RecordTooLargeException(
                 "The message is 2097252 bytes when serialized which is larger than 1048576, which is the value of "
                         + "the max.request.size configuration."), P0);
         DeltaSinkTask task = start(context, props());
@@ -401,7 +402,7 @@ class DeltaSinkTaskTest {
 
     @Test
     void withoutADeadLetterQueueANewColumnFailsTheTaskNamingTheRecord() {
-        DeltaSinkTask task = start(new TestContext(false, P0), props());
+        DeltaSinkTask task = start(new TestSinkTaskContext(false, P0), props());
         task.put(inserts(P0, 0, 1));
         task.close(List.of(P0));
         task.open(List.of(P0));
@@ -416,7 +417,7 @@ class DeltaSinkTaskTest {
 
     @Test
     void partitionsBySourceCommitDate() {
-        DeltaSinkTask task = start(new TestContext(false, P0),
+        DeltaSinkTask task = start(new TestSinkTaskContext(false, P0),
                 props(DeltaSinkConfig.PARTITION_BY, "source-date"));
         List<SinkRecord> records = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -437,7 +438,7 @@ class DeltaSinkTaskTest {
 
     @Test
     void aCheckpointIsWrittenEveryIntervalCommitsAndReadersStartFromIt() throws Exception {
-        TestContext context = new TestContext(false, P0);
+        TestSinkTaskContext context = new TestSinkTaskContext(false, P0);
         DeltaSinkTask task = start(context, props(DeltaSinkConfig.CHECKPOINT_INTERVAL, "3"));
         for (int commit = 0; commit < 8; commit++) {
             task.put(inserts(P0, commit * 10L, commit * 10L + 10));
@@ -463,7 +464,7 @@ class DeltaSinkTaskTest {
         assertThat(reader.rows(table())).extracting(r -> r.get("_cdc_kafka_offset"))
                 .containsExactlyElementsOf(Stream.iterate(0L, i -> i + 1).limit(80).toList());
         // The offsets in the checkpoint's domain metadata: a restarted task skips what the table holds.
-        DeltaSinkTask restarted = start(new TestContext(false, P0), props(DeltaSinkConfig.CHECKPOINT_INTERVAL, "3"));
+        DeltaSinkTask restarted = start(new TestSinkTaskContext(false, P0), props(DeltaSinkConfig.CHECKPOINT_INTERVAL, "3"));
         restarted.put(inserts(P0, 0, 85));
         restarted.close(List.of(P0));
         restarted.stop();
@@ -489,7 +490,7 @@ class DeltaSinkTaskTest {
             var startLine = new java.util.concurrent.CyclicBarrier(tasks);
             for (TopicPartition partition : partitions) {
                 running.add(pool.submit(() -> {
-                    TestContext context = new TestContext(false, partition);
+                    TestSinkTaskContext context = new TestSinkTaskContext(false, partition);
                     DeltaSinkTask task = start(context, props());
                     startLine.await();
                     long next = 0;
@@ -500,7 +501,7 @@ class DeltaSinkTaskTest {
                         task.close(List.of(partition));
                         task.open(List.of(partition));
                         // What the worker does when a task rewinds: deliver again from there.
-                        Long rewound = context.rewound.remove(partition);
+                        Long rewound = context.rewound().remove(partition);
                         next = rewound != null ? rewound : to;
                     }
                     task.stop();
@@ -527,7 +528,7 @@ class DeltaSinkTaskTest {
 
     @Test
     void aNewSourceColumnGoesToTheDeadLetterQueueNamingTheColumnAndTheRestIsWritten() {
-        TestContext context = new TestContext(true, P0);
+        TestSinkTaskContext context = new TestSinkTaskContext(true, P0);
         DeltaSinkTask task = start(context, props());
         task.put(inserts(P0, 0, 2));
         task.close(List.of(P0));
@@ -536,9 +537,9 @@ class DeltaSinkTaskTest {
         task.put(inserts(P0, 3, 5));
         task.close(List.of(P0));
 
-        assertThat(context.reported).hasSize(1);
-        assertThat(context.reported.get(0).record().kafkaOffset()).isEqualTo(2);
-        assertThat(context.reported.get(0).error().getMessage())
+        assertThat(context.reported()).hasSize(1);
+        assertThat(context.reported().get(0).record().kafkaOffset()).isEqualTo(2);
+        assertThat(context.reported().get(0).error().getMessage())
                 .contains(TOPIC + "-0 offset 2")
                 .contains("column loyalty (BIGINT) is not in Delta table")
                 .contains("ADD COLUMNS (loyalty BIGINT)");
@@ -550,7 +551,7 @@ class DeltaSinkTaskTest {
     void deltaKernelStillCannotAddAColumnToATable() {
         // Why a new source column is an errant record: when a Delta Kernel upgrade allows this, the sink can
         // add nullable columns instead.
-        DeltaSinkTask task = start(new TestContext(false, P0), props());
+        DeltaSinkTask task = start(new TestSinkTaskContext(false, P0), props());
         task.put(inserts(P0, 0, 1));
         task.close(List.of(P0));
         task.stop();

@@ -196,7 +196,7 @@ class ChangeStreamTaskTest {
         runner.put(links(null, 2, 3), links(Operation.CREATE, 4, 4));
         runner.awaitAcknowledged(PARTITION, 4);
 
-        assertThat(runner.context().deadLetters()).singleElement().satisfies(d -> {
+        assertThat(runner.context().reported()).singleElement().satisfies(d -> {
             assertThat(d.record().kafkaOffset()).isEqualTo(3);
             assertThat(d.error().getMessage()).startsWith("cannot name the stream of this tombstone");
         });
@@ -239,7 +239,7 @@ class ChangeStreamTaskTest {
         runner.put(keyless(customers.create(1, "a", 0)), customers.create(2, "b", 1));
         runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 1);
 
-        assertThat(runner.context().deadLetters()).singleElement()
+        assertThat(runner.context().reported()).singleElement()
                 .satisfies(d -> assertThat(d.error().getMessage()).contains("needs ${key}"));
         assertThat(tasks.server().streams()).containsExactly("customers-2");
     }
@@ -258,7 +258,7 @@ class ChangeStreamTaskTest {
         runner.put(unknown, customers.create(2, "b", 1));
         runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 1);
 
-        assertThat(runner.context().deadLetters()).singleElement().satisfies(d -> assertThat(d.error().getMessage())
+        assertThat(runner.context().reported()).singleElement().satisfies(d -> assertThat(d.error().getMessage())
                 .isEqualTo("the record is a Debezium change event with op 'x', which this sink does not know "
                         + "(known: c, u, d, r, t, m)"));
         assertThat(tasks.server().streams()).containsExactly("customers-2");

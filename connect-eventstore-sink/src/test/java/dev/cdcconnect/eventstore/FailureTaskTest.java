@@ -237,9 +237,9 @@ class FailureTaskTest {
 
         assertThat(server.events("customers-1")).extracting(StoredEvent::eventType).containsExactly("Created", "Updated");
         assertThat(server.events("customers-62")).hasSize(1);
-        assertThat(runner.context().deadLetters()).extracting(d -> d.record().kafkaOffset())
+        assertThat(runner.context().reported()).extracting(d -> d.record().kafkaOffset())
                 .containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
-        assertThat(runner.context().deadLetters()).allSatisfy(d -> assertThat(d.error().getMessage()).isNotBlank());
+        assertThat(runner.context().reported()).allSatisfy(d -> assertThat(d.error().getMessage()).isNotBlank());
         assertThat(reason(runner, 1)).contains("over the limit of 65536 bytes");
         assertThat(reason(runner, 2)).contains("EventStoreDB refused the event").contains("Maximum Append Event Size");
         assertThat(reason(runner, 3)).contains("a Debezium change event with op 'x', which this sink does not know");
@@ -249,7 +249,7 @@ class FailureTaskTest {
     }
 
     private static String reason(SinkTaskRunner runner, long offset) {
-        return runner.context().deadLetters().stream().filter(d -> d.record().kafkaOffset() == offset).findFirst()
+        return runner.context().reported().stream().filter(d -> d.record().kafkaOffset() == offset).findFirst()
                 .orElseThrow().error().getMessage();
     }
 

@@ -3,12 +3,14 @@ package dev.cdcconnect.eventstore;
 import static org.awaitility.Awaitility.await;
 
 import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
+import dev.cdcconnect.testkit.connect.TestSinkTaskContext;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -23,7 +25,7 @@ final class SinkTaskRunner implements AutoCloseable {
     private final Map<String, String> config = new HashMap<>();
     private boolean deadLetterQueue;
     private EventStoreSinkTask task;
-    private TestTaskContext context;
+    private TestSinkTaskContext context;
 
     SinkTaskRunner(EventStoreStandIn server) {
         this.server = server;
@@ -44,7 +46,7 @@ final class SinkTaskRunner implements AutoCloseable {
     }
 
     SinkTaskRunner start() {
-        context = new TestTaskContext(config, deadLetterQueue);
+        context = new TestSinkTaskContext(config, deadLetterQueue, Set.of());
         task = new EventStoreSinkTask();
         task.initialize(context);
         task.start(config);
@@ -55,7 +57,7 @@ final class SinkTaskRunner implements AutoCloseable {
         return task;
     }
 
-    TestTaskContext context() {
+    TestSinkTaskContext context() {
         return context;
     }
 

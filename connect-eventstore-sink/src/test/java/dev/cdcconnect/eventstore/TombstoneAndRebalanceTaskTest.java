@@ -78,7 +78,7 @@ class TombstoneAndRebalanceTaskTest {
 
         assertThat(tasks.server().isTombstoned("customers-1")).isTrue();
         assertThat(tasks.server().events("customers-2")).hasSize(1);
-        assertThat(runner.context().deadLetters()).singleElement().satisfies(d -> {
+        assertThat(runner.context().reported()).singleElement().satisfies(d -> {
             assertThat(d.record().kafkaOffset()).isEqualTo(3);
             assertThat(d.error().getMessage()).contains("stream 'customers-1' is deleted");
         });

@@ -3,10 +3,10 @@ package dev.cdcconnect.benchmarks.cassandra;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import dev.cdcconnect.benchmarks.Benchmark;
-import dev.cdcconnect.benchmarks.BenchmarkTaskContext;
 import dev.cdcconnect.benchmarks.Results;
 import dev.cdcconnect.benchmarks.Statistics;
 import dev.cdcconnect.testkit.cassandra.CassandraServer;
+import dev.cdcconnect.testkit.connect.TestSinkTaskContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -206,7 +206,7 @@ public final class CassandraSinkBenchmark implements Benchmark {
         props.put("cassandra.keyspace", "bench");
         props.put("topic.table.mapping", TOPIC + "=" + table);
         props.putAll(settings);
-        task.initialize(new BenchmarkTaskContext(props, Set.of(new TopicPartition(TOPIC, 0))));
+        task.initialize(new TestSinkTaskContext(props, false, Set.of(new TopicPartition(TOPIC, 0))));
         task.start(props);
         try {
             long start = System.nanoTime();

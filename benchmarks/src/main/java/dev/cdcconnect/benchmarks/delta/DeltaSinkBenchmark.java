@@ -1,12 +1,12 @@
 package dev.cdcconnect.benchmarks.delta;
 
 import dev.cdcconnect.benchmarks.Benchmark;
-import dev.cdcconnect.benchmarks.BenchmarkTaskContext;
 import dev.cdcconnect.benchmarks.Results;
 import dev.cdcconnect.benchmarks.Statistics;
 import dev.cdcconnect.delta.DeltaSinkConfig;
 import dev.cdcconnect.delta.DeltaSinkTask;
 import dev.cdcconnect.delta.table.Storage;
+import dev.cdcconnect.testkit.connect.TestSinkTaskContext;
 import dev.cdcconnect.testkit.s3.S3Server;
 import io.delta.kernel.Table;
 import io.delta.kernel.defaults.engine.DefaultEngine;
@@ -192,7 +192,7 @@ public final class DeltaSinkBenchmark implements Benchmark {
     private static Run runSink(S3Server s3, String prefix, List<SinkRecord> records, boolean commitEachBatch) {
         Map<String, String> props = props(s3, prefix);
         DeltaSinkTask task = new DeltaSinkTask();
-        task.initialize(new BenchmarkTaskContext(props, Set.of(PARTITION)));
+        task.initialize(new TestSinkTaskContext(props, false, Set.of(PARTITION)));
         task.start(props);
         task.open(List.of(PARTITION));
         long started = System.nanoTime();

@@ -1,12 +1,12 @@
 package dev.cdcconnect.benchmarks.eventstore;
 
 import dev.cdcconnect.benchmarks.Benchmark;
-import dev.cdcconnect.benchmarks.BenchmarkTaskContext;
 import dev.cdcconnect.benchmarks.Results;
 import dev.cdcconnect.event.Envelopes;
 import dev.cdcconnect.event.Operation;
 import dev.cdcconnect.eventstore.EventStoreSinkTask;
 import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
+import dev.cdcconnect.testkit.connect.TestSinkTaskContext;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.math.BigDecimal;
@@ -107,7 +107,7 @@ public final class EventStoreScaleBenchmark implements Benchmark {
                 assignment.add(new TopicPartition(TOPIC, p));
             }
             EventStoreSinkTask task = new EventStoreSinkTask();
-            task.initialize(new BenchmarkTaskContext(config, assignment));
+            task.initialize(new TestSinkTaskContext(config, false, assignment));
             task.start(config);
             Generator generator = new Generator();
             long[] decileNanos = new long[11];

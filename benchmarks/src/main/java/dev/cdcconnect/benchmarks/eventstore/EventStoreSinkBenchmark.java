@@ -1,13 +1,13 @@
 package dev.cdcconnect.benchmarks.eventstore;
 
 import dev.cdcconnect.benchmarks.Benchmark;
-import dev.cdcconnect.benchmarks.BenchmarkTaskContext;
 import dev.cdcconnect.benchmarks.Results;
 import dev.cdcconnect.benchmarks.Statistics;
 import dev.cdcconnect.event.Envelopes;
 import dev.cdcconnect.event.Operation;
 import dev.cdcconnect.eventstore.EventStoreSinkTask;
 import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
+import dev.cdcconnect.testkit.connect.TestSinkTaskContext;
 import io.kurrent.dbclient.AppendStreamRequest;
 import io.kurrent.dbclient.AppendToStreamOptions;
 import io.kurrent.dbclient.EventData;
@@ -255,7 +255,7 @@ public final class EventStoreSinkBenchmark implements Benchmark {
             for (int p = 0; p < PARTITIONS; p++) {
                 assignment.add(new TopicPartition(TOPIC, p));
             }
-            task.initialize(new BenchmarkTaskContext(config, assignment));
+            task.initialize(new TestSinkTaskContext(config, false, assignment));
             task.start(config);
             Map<TopicPartition, Long> last = new HashMap<>();
             for (Change change : changes) {

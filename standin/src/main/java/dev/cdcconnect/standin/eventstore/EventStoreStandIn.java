@@ -185,14 +185,15 @@ public final class EventStoreStandIn implements AutoCloseable {
     }
 
     private synchronized void listen(int requestedPort) {
-        var limits = new Limits(options.maxAppendSize(), options.maxEventSize());
+        var backend = new StreamsBackend(store, faults, new Limits(options.maxAppendSize(), options.maxEventSize()),
+                responder);
         var builder = NettyServerBuilder
                 .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), requestedPort))
                 .withOption(ChannelOption.SO_REUSEADDR, true)
                 // A whole append (v2: all records of one stream) travels in one message.
                 .maxInboundMessageSize(Math.max(options.maxAppendSize(), options.maxEventSize()) + 1024 * 1024)
                 .addService(withReplyOptional(
-                        ServerInterceptors.intercept(new StreamsV1Service(store, faults, limits, responder), faults),
+                        ServerInterceptors.intercept(new StreamsV1Service(backend), faults),
                         StreamsGrpc.getAppendMethod()));
         if (options.serverVersion().hasServerFeatures()) {
             builder.addService(ServerInterceptors.intercept(
@@ -200,7 +201,7 @@ public final class EventStoreStandIn implements AutoCloseable {
         }
         if (options.multiStreamAppend()) {
             builder.addService(withReplyOptional(
-                    ServerInterceptors.intercept(new StreamsV2Service(store, faults, limits, responder), faults),
+                    ServerInterceptors.intercept(new StreamsV2Service(backend), faults),
                     StreamsServiceGrpc.getAppendSessionMethod()));
         }
         try {

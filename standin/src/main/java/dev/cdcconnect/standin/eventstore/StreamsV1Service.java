@@ -1,6 +1,7 @@
 package dev.cdcconnect.standin.eventstore;
 
 import com.google.protobuf.ByteString;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.kurrent.dbclient.proto.shared.Shared;
 import io.kurrent.dbclient.proto.streams.StreamsGrpc;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.LongFunction;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -24,40 +26,26 @@ import java.util.regex.Pattern;
  * Tombstone, answering as KurrentDB's {@code Streams.Append/Read/Delete.cs} do.
  */
 final class StreamsV1Service extends StreamsGrpc.StreamsImplBase {
+    private final StreamsBackend backend;
     private final StreamStore store;
-    private final Faults faults;
-    private final Limits limits;
-    private final Responder responder;
 
-    StreamsV1Service(StreamStore store, Faults faults, Limits limits, Responder responder) {
-        this.store = store;
-        this.faults = faults;
-        this.limits = limits;
-        this.responder = responder;
+    StreamsV1Service(StreamsBackend backend) {
+        this.backend = backend;
+        this.store = backend.store();
     }
 
     @Override
     public StreamObserver<AppendReq> append(StreamObserver<AppendResp> response) {
-        return new StreamObserver<>() {
+        var limits = backend.limits();
+        return new AppendCall<>(backend, response) {
             private AppendReq.Options options;
             private final List<StreamStore.ProposedEvent> events = new ArrayList<>();
             private int size;
-            private boolean failed;
+            private String stream;
+            private long expected;
 
             @Override
-            public void onNext(AppendReq request) {
-                if (failed) {
-                    return;
-                }
-                try {
-                    accept(request);
-                } catch (io.grpc.StatusRuntimeException e) {
-                    failed = true;
-                    response.onError(e);
-                }
-            }
-
-            private void accept(AppendReq request) {
+            void accept(AppendReq request) {
                 if (options == null) {
                     if (request.getContentCase() != AppendReq.ContentCase.OPTIONS) {
                         throw Errors.handlerException();
@@ -94,56 +82,25 @@ final class StreamsV1Service extends StreamsGrpc.StreamsImplBase {
             }
 
             @Override
-            public void onError(Throwable t) {
-                // The client cancelled or its deadline passed: nothing is written.
+            List<StreamStore.StreamWrite> writes() {
+                if (options == null) {
+                    throw Errors.handlerException();
+                }
+                stream = options.getStreamIdentifier().getStreamName().toStringUtf8();
+                if (StreamNames.isInvalid(stream) || events.stream().anyMatch(e -> e.id() == null || e.type().isEmpty())) {
+                    throw Errors.handlerException();
+                }
+                expected = expectedRevision(options.getExpectedStreamRevisionCase(), options.getRevision());
+                return List.of(new StreamStore.StreamWrite(stream, expected, events));
             }
 
             @Override
-            public void onCompleted() {
-                if (failed) {
-                    return;
-                }
-                if (options == null) {
-                    response.onError(Errors.handlerException());
-                    return;
-                }
-                var stream = options.getStreamIdentifier().getStreamName().toStringUtf8();
-                if (StreamNames.isInvalid(stream) || events.stream().anyMatch(e -> e.id() == null || e.type().isEmpty())) {
-                    response.onError(Errors.handlerException());
-                    return;
-                }
-                long expected = switch (options.getExpectedStreamRevisionCase()) {
-                    case REVISION -> options.getRevision();
-                    case NO_STREAM -> StreamStore.NO_STREAM;
-                    case ANY -> StreamStore.ANY;
-                    case STREAM_EXISTS -> StreamStore.STREAM_EXISTS;
-                    case EXPECTEDSTREAMREVISION_NOT_SET -> Long.MIN_VALUE;
-                };
-                if (expected == Long.MIN_VALUE) {
-                    response.onError(Errors.invalidArgument("'EXPECTEDSTREAMREVISION_NOT_SET' is not a valid expected revision"));
-                    return;
-                }
-                if (faults.takeTimeoutBeforeWrite()) {
-                    responder.afterAppendLatency(() -> response.onError(Errors.timeout()));
-                    return;
-                }
-                if (faults.takeUnansweredBeforeWrite()) {
-                    responder.afterAppendLatency(response::onCompleted);
-                    return;
-                }
-                var result = store.append(List.of(new StreamStore.StreamWrite(stream, expected, events)));
-                if (faults.takeTimeoutAfterWrite()) {
-                    responder.afterAppendLatency(() -> response.onError(Errors.timeout()));
-                    return;
-                }
-                if (faults.takeUnansweredAfterWrite()) {
-                    responder.afterAppendLatency(response::onCompleted);
-                    return;
-                }
-                responder.afterAppendLatency(() -> reply(stream, expected, result));
+            StatusRuntimeException timeout() {
+                return Errors.timeout();
             }
 
-            private void reply(String stream, long expected, StreamStore.WriteResult result) {
+            @Override
+            void reply(StreamStore.WriteResult result) {
                 if (result instanceof StreamStore.Written w) {
                     var success = AppendResp.Success.newBuilder();
                     if (w.lastRevisions()[0] < 0) {
@@ -170,6 +127,20 @@ final class StreamsV1Service extends StreamsGrpc.StreamsImplBase {
                 response.onNext(reply);
                 response.onCompleted();
             }
+        };
+    }
+
+    /**
+     * The expected revision of an append, delete or tombstone request, whose options carry the same
+     * {@code expected_stream_revision} choice; a choice left unset is refused.
+     */
+    private static long expectedRevision(Enum<?> revisionCase, long revision) {
+        return switch (revisionCase.name()) {
+            case "REVISION" -> revision;
+            case "NO_STREAM" -> StreamStore.NO_STREAM;
+            case "ANY" -> StreamStore.ANY;
+            case "STREAM_EXISTS" -> StreamStore.STREAM_EXISTS;
+            default -> throw Errors.invalidArgument("'" + revisionCase.name() + "' is not a valid expected revision");
         };
     }
 
@@ -303,39 +274,31 @@ final class StreamsV1Service extends StreamsGrpc.StreamsImplBase {
     @Override
     public void delete(DeleteReq request, StreamObserver<DeleteResp> response) {
         var options = request.getOptions();
-        var stream = options.getStreamIdentifier().getStreamName().toStringUtf8();
-        long expected = switch (options.getExpectedStreamRevisionCase()) {
-            case REVISION -> options.getRevision();
-            case NO_STREAM -> StreamStore.NO_STREAM;
-            case ANY -> StreamStore.ANY;
-            case STREAM_EXISTS -> StreamStore.STREAM_EXISTS;
-            case EXPECTEDSTREAMREVISION_NOT_SET -> Long.MIN_VALUE;
-        };
-        deleteStream(stream, expected, false, "Delete", response, position -> DeleteResp.newBuilder()
-                .setPosition(DeleteResp.Position.newBuilder().setCommitPosition(position).setPreparePosition(position))
-                .build());
+        deleteStream(options.getStreamIdentifier(), options.getExpectedStreamRevisionCase(), options.getRevision(),
+                false, response, position -> DeleteResp.newBuilder()
+                        .setPosition(DeleteResp.Position.newBuilder().setCommitPosition(position)
+                                .setPreparePosition(position))
+                        .build());
     }
 
     @Override
     public void tombstone(TombstoneReq request, StreamObserver<TombstoneResp> response) {
         var options = request.getOptions();
-        var stream = options.getStreamIdentifier().getStreamName().toStringUtf8();
-        long expected = switch (options.getExpectedStreamRevisionCase()) {
-            case REVISION -> options.getRevision();
-            case NO_STREAM -> StreamStore.NO_STREAM;
-            case ANY -> StreamStore.ANY;
-            case STREAM_EXISTS -> StreamStore.STREAM_EXISTS;
-            case EXPECTEDSTREAMREVISION_NOT_SET -> Long.MIN_VALUE;
-        };
-        deleteStream(stream, expected, true, "Delete", response, position -> TombstoneResp.newBuilder()
-                .setPosition(TombstoneResp.Position.newBuilder().setCommitPosition(position).setPreparePosition(position))
-                .build());
+        deleteStream(options.getStreamIdentifier(), options.getExpectedStreamRevisionCase(), options.getRevision(),
+                true, response, position -> TombstoneResp.newBuilder()
+                        .setPosition(TombstoneResp.Position.newBuilder().setCommitPosition(position)
+                                .setPreparePosition(position))
+                        .build());
     }
 
-    private <R> void deleteStream(String stream, long expected, boolean hard, String operation,
-                                  StreamObserver<R> response, java.util.function.LongFunction<R> success) {
-        if (expected == Long.MIN_VALUE) {
-            response.onError(Errors.invalidArgument("'EXPECTEDSTREAMREVISION_NOT_SET' is not a valid expected revision"));
+    private <R> void deleteStream(Shared.StreamIdentifier identifier, Enum<?> revisionCase, long revision,
+                                  boolean hard, StreamObserver<R> response, LongFunction<R> success) {
+        var stream = identifier.getStreamName().toStringUtf8();
+        long expected;
+        try {
+            expected = expectedRevision(revisionCase, revision);
+        } catch (StatusRuntimeException e) {
+            response.onError(e);
             return;
         }
         if (StreamNames.isInvalid(stream)) {
@@ -347,7 +310,7 @@ final class StreamsV1Service extends StreamsGrpc.StreamsImplBase {
             response.onNext(success.apply(done.position()));
             response.onCompleted();
         } else if (result instanceof StreamStore.DeleteWrongVersion wv) {
-            response.onError(Errors.wrongExpectedVersion(operation, stream, wv.expected(), wv.current()));
+            response.onError(Errors.wrongExpectedVersion("Delete", stream, wv.expected(), wv.current()));
         } else {
             response.onError(Errors.streamDeleted(stream));
         }

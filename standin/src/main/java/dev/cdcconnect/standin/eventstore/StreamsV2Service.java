@@ -32,42 +32,24 @@ final class StreamsV2Service extends StreamsServiceGrpc.StreamsServiceImplBase {
     private static final Pattern SCHEMA_NAME = Pattern.compile("^[\\p{L}\\p{N}_.$:-]+$");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final StreamStore store;
-    private final Faults faults;
-    private final Limits limits;
-    private final Responder responder;
+    private final StreamsBackend backend;
 
-    StreamsV2Service(StreamStore store, Faults faults, Limits limits, Responder responder) {
-        this.store = store;
-        this.faults = faults;
-        this.limits = limits;
-        this.responder = responder;
+    StreamsV2Service(StreamsBackend backend) {
+        this.backend = backend;
     }
 
     @Override
     public StreamObserver<AppendRequest> appendSession(StreamObserver<AppendSessionResponse> response) {
-        return new StreamObserver<>() {
+        var limits = backend.limits();
+        return new AppendCall<>(backend, response) {
             private final List<StreamStore.StreamWrite> writes = new ArrayList<>();
             private final List<AppendRequest> requests = new ArrayList<>();
             private final TreeSet<String> seen = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
             private int totalSize;
             private int recordCount;
-            private boolean failed;
 
             @Override
-            public void onNext(AppendRequest request) {
-                if (failed) {
-                    return;
-                }
-                try {
-                    accept(request);
-                } catch (StatusRuntimeException e) {
-                    failed = true;
-                    response.onError(e);
-                }
-            }
-
-            private void accept(AppendRequest request) {
+            void accept(AppendRequest request) {
                 validate(request);
                 if (!seen.add(request.getStream())) {
                     throw Errors.v2StreamAlreadyInSession(request.getStream());
@@ -97,40 +79,20 @@ final class StreamsV2Service extends StreamsServiceGrpc.StreamsServiceImplBase {
             }
 
             @Override
-            public void onError(Throwable t) {
-                // Cancelled by the client: the session is abandoned and nothing is written.
+            List<StreamStore.StreamWrite> writes() {
+                if (writes.isEmpty()) {
+                    throw Errors.v2NoRequests();
+                }
+                return writes;
             }
 
             @Override
-            public void onCompleted() {
-                if (failed) {
-                    return;
-                }
-                if (writes.isEmpty()) {
-                    response.onError(Errors.v2NoRequests());
-                    return;
-                }
-                if (faults.takeTimeoutBeforeWrite()) {
-                    responder.afterAppendLatency(() -> response.onError(Errors.v2Timeout()));
-                    return;
-                }
-                if (faults.takeUnansweredBeforeWrite()) {
-                    responder.afterAppendLatency(response::onCompleted);
-                    return;
-                }
-                var result = store.append(writes);
-                if (faults.takeTimeoutAfterWrite()) {
-                    responder.afterAppendLatency(() -> response.onError(Errors.v2Timeout()));
-                    return;
-                }
-                if (faults.takeUnansweredAfterWrite()) {
-                    responder.afterAppendLatency(response::onCompleted);
-                    return;
-                }
-                responder.afterAppendLatency(() -> reply(result));
+            StatusRuntimeException timeout() {
+                return Errors.v2Timeout();
             }
 
-            private void reply(StreamStore.WriteResult result) {
+            @Override
+            void reply(StreamStore.WriteResult result) {
                 if (result instanceof StreamStore.Written w) {
                     var reply = AppendSessionResponse.newBuilder().setPosition(w.position());
                     for (int i = 0; i < writes.size(); i++) {

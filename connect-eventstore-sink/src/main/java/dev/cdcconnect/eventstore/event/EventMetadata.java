@@ -167,36 +167,22 @@ public final class EventMetadata {
      * for events written by anything else.
      */
     public static Optional<KafkaPosition> readPosition(byte[] metadata) {
-        if (metadata == null || metadata.length == 0) {
-            return Optional.empty();
-        }
-        String topic = null;
-        Long partition = null;
-        Long offset = null;
-        try (JsonParser p = JsonValues.FACTORY.createParser(metadata)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return Optional.empty();
+        String[] topic = new String[1];
+        Long[] partition = new Long[1];
+        Long[] offset = new Long[1];
+        boolean read = readEntries(metadata, (name, token, p) -> {
+            switch (name) {
+                case KAFKA_TOPIC -> topic[0] = token == JsonToken.VALUE_STRING ? p.getText() : null;
+                case KAFKA_PARTITION -> partition[0] = longValue(p, token);
+                case KAFKA_OFFSET -> offset[0] = longValue(p, token);
+                default -> p.skipChildren();
             }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken token = p.nextToken();
-                switch (name) {
-                    case KAFKA_TOPIC -> topic = token == JsonToken.VALUE_STRING ? p.getText() : null;
-                    case KAFKA_PARTITION -> partition = longValue(p, token);
-                    case KAFKA_OFFSET -> offset = longValue(p, token);
-                    default -> p.skipChildren();
-                }
-                if (topic != null && partition != null && offset != null) {
-                    break;
-                }
-            }
-        } catch (IOException | RuntimeException notOurs) {
+            return topic[0] == null || partition[0] == null || offset[0] == null;
+        });
+        if (!read || topic[0] == null || partition[0] == null || offset[0] == null) {
             return Optional.empty();
         }
-        if (topic == null || partition == null || offset == null) {
-            return Optional.empty();
-        }
-        return Optional.of(new KafkaPosition(new TopicPartition(topic, partition.intValue()), offset));
+        return Optional.of(new KafkaPosition(new TopicPartition(topic[0], partition[0].intValue()), offset[0]));
     }
 
     /**
@@ -205,37 +191,53 @@ public final class EventMetadata {
      * written by anything else).
      */
     public static Optional<SourcePosition> readSourcePosition(byte[] metadata) {
-        if (metadata == null || metadata.length == 0) {
-            return Optional.empty();
-        }
         Map<String, Object> source = new HashMap<>();
-        String op = null;
-        try (JsonParser p = JsonValues.FACTORY.createParser(metadata)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return Optional.empty();
+        String[] op = new String[1];
+        boolean read = readEntries(metadata, (name, token, p) -> {
+            if (token.isScalarValue() && name.equals("op")) {
+                op[0] = p.getText();
+            } else if (token.isScalarValue() && name.startsWith("source.")) {
+                source.put(name.substring("source.".length()), p.getText());
+            } else {
+                p.skipChildren();
             }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken token = p.nextToken();
-                if (token.isScalarValue() && (name.equals("op") || name.startsWith("source."))) {
-                    String text = p.getText();
-                    if (name.equals("op")) {
-                        op = text;
-                    } else {
-                        source.put(name.substring("source.".length()), text);
-                    }
-                } else {
-                    p.skipChildren();
-                }
-            }
-        } catch (IOException | RuntimeException notOurs) {
-            return Optional.empty();
-        }
-        Optional<Operation> operation = Operation.fromCode(op);
+            return true;
+        });
+        Optional<Operation> operation = read ? Operation.fromCode(op[0]) : Optional.empty();
         if (operation.isEmpty() || source.isEmpty()) {
             return Optional.empty();
         }
         return SourcePosition.of(SourceInfo.read(source), operation.get());
+    }
+
+    /** Takes one top-level entry of the metadata object, the parser on its value; returns whether to go on. */
+    @FunctionalInterface
+    private interface EntryReader {
+        boolean take(String name, JsonToken token, JsonParser parser) throws IOException;
+    }
+
+    /**
+     * Gives each top-level entry of the metadata object to {@code reader}, in order, until it asks to stop; false
+     * when the metadata is not a JSON object (absent, empty, written by anything else).
+     */
+    private static boolean readEntries(byte[] metadata, EntryReader reader) {
+        if (metadata == null || metadata.length == 0) {
+            return false;
+        }
+        try (JsonParser p = JsonValues.FACTORY.createParser(metadata)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                if (!reader.take(name, p.nextToken(), p)) {
+                    break;
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException notOurs) {
+            return false;
+        }
     }
 
     private static Long longValue(JsonParser p, JsonToken token) throws IOException {

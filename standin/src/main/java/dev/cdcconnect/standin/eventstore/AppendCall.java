@@ -3,6 +3,7 @@ package dev.cdcconnect.standin.eventstore;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * One append call of a Streams service (v1 Append, v2 AppendSession): the client sends requests, then completes the
@@ -16,11 +17,14 @@ import java.util.List;
 abstract class AppendCall<Q, R> implements StreamObserver<Q> {
     private final StreamsBackend backend;
     protected final StreamObserver<R> response;
+    private final Supplier<StatusRuntimeException> timeout;
     private boolean failed;
 
-    AppendCall(StreamsBackend backend, StreamObserver<R> response) {
+    /** @param timeout the protocol's answer to a write that timed out */
+    AppendCall(StreamsBackend backend, StreamObserver<R> response, Supplier<StatusRuntimeException> timeout) {
         this.backend = backend;
         this.response = response;
+        this.timeout = timeout;
     }
 
     /** Takes one request of the call; throws to fail the call with that status. */
@@ -28,9 +32,6 @@ abstract class AppendCall<Q, R> implements StreamObserver<Q> {
 
     /** The writes of the completed call, in order; throws to fail the call with that status. */
     abstract List<StreamStore.StreamWrite> writes();
-
-    /** The protocol's answer to a write that timed out. */
-    abstract StatusRuntimeException timeout();
 
     /** Answers the call with the outcome of its writes. */
     abstract void reply(StreamStore.WriteResult result);
@@ -67,7 +68,7 @@ abstract class AppendCall<Q, R> implements StreamObserver<Q> {
         var faults = backend.faults();
         var responder = backend.responder();
         if (faults.takeTimeoutBeforeWrite()) {
-            responder.afterAppendLatency(() -> response.onError(timeout()));
+            responder.afterAppendLatency(() -> response.onError(timeout.get()));
             return;
         }
         if (faults.takeUnansweredBeforeWrite()) {
@@ -76,7 +77,7 @@ abstract class AppendCall<Q, R> implements StreamObserver<Q> {
         }
         var result = backend.store().append(writes);
         if (faults.takeTimeoutAfterWrite()) {
-            responder.afterAppendLatency(() -> response.onError(timeout()));
+            responder.afterAppendLatency(() -> response.onError(timeout.get()));
             return;
         }
         if (faults.takeUnansweredAfterWrite()) {

@@ -37,7 +37,7 @@ final class StreamsV1Service extends StreamsGrpc.StreamsImplBase {
     @Override
     public StreamObserver<AppendReq> append(StreamObserver<AppendResp> response) {
         var limits = backend.limits();
-        return new AppendCall<>(backend, response) {
+        return new AppendCall<>(backend, response, Errors::timeout) {
             private AppendReq.Options options;
             private final List<StreamStore.ProposedEvent> events = new ArrayList<>();
             private int size;
@@ -92,11 +92,6 @@ final class StreamsV1Service extends StreamsGrpc.StreamsImplBase {
                 }
                 expected = expectedRevision(options.getExpectedStreamRevisionCase(), options.getRevision());
                 return List.of(new StreamStore.StreamWrite(stream, expected, events));
-            }
-
-            @Override
-            StatusRuntimeException timeout() {
-                return Errors.timeout();
             }
 
             @Override

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.kurrentdb.protocol.v2.streams.AppendRecord;
 import io.kurrentdb.protocol.v2.streams.AppendRequest;
@@ -41,7 +40,7 @@ final class StreamsV2Service extends StreamsServiceGrpc.StreamsServiceImplBase {
     @Override
     public StreamObserver<AppendRequest> appendSession(StreamObserver<AppendSessionResponse> response) {
         var limits = backend.limits();
-        return new AppendCall<>(backend, response) {
+        return new AppendCall<>(backend, response, Errors::v2Timeout) {
             private final List<StreamStore.StreamWrite> writes = new ArrayList<>();
             private final List<AppendRequest> requests = new ArrayList<>();
             private final TreeSet<String> seen = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
@@ -84,11 +83,6 @@ final class StreamsV2Service extends StreamsServiceGrpc.StreamsServiceImplBase {
                     throw Errors.v2NoRequests();
                 }
                 return writes;
-            }
-
-            @Override
-            StatusRuntimeException timeout() {
-                return Errors.v2Timeout();
             }
 
             @Override

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * or for the program's end that reports the log's last lines when it fails, and a stop that ends the JVM.
  *
  * <p>Servers that keep state in a directory of their own make it with {@link #ownedDirectory}: it records the test
- * JVM's pid, so that {@link #stopOrphans} can later stop a server whose test JVM died without stopping it.
+ * JVM's pid, so that a later start can stop a server whose test JVM died without stopping it.
  */
 public final class ForkedJvm implements AutoCloseable {
 
@@ -99,8 +99,15 @@ public final class ForkedJvm implements AutoCloseable {
         }
     }
 
-    /** A new directory under {@code parent} that records this test JVM as its owner. */
-    public static Path ownedDirectory(Path parent, String prefix) {
+    /**
+     * A new directory under {@code parent} for a program this test JVM starts: it records this JVM as its owner, and
+     * the program's pid goes to {@code pidFile} in it ({@link #recordPid}). Programs that earlier test JVMs started
+     * there and left running when they died (killed, crashed) are stopped first.
+     *
+     * @param name what runs there, for the log line when one is stopped
+     */
+    public static Path ownedDirectory(Path parent, String prefix, String pidFile, String name) {
+        stopOrphans(parent, pidFile, name);
         try {
             Files.createDirectories(parent);
             Path directory = Files.createTempDirectory(parent, prefix);
@@ -112,12 +119,11 @@ public final class ForkedJvm implements AutoCloseable {
     }
 
     /**
-     * Stops the programs left running by test JVMs that are gone (killed, crashed) and removes their directories:
-     * each directory under {@code parent} made by {@link #ownedDirectory} whose owner is not alive. The program's
-     * pid is read from {@code pidFile} in that directory, and it is stopped only when its command line names the
-     * directory, never a JVM another live test JVM owns.
+     * Stops the programs under {@code parent} whose owner is not alive and removes their directories. A program is
+     * stopped only when its command line names its directory, never a JVM another live test JVM owns or a process
+     * that got a reused pid.
      */
-    public static void stopOrphans(Path parent, String pidFile, String name) {
+    private static void stopOrphans(Path parent, String pidFile, String name) {
         if (!Files.isDirectory(parent)) {
             return;
         }
@@ -159,7 +165,7 @@ public final class ForkedJvm implements AutoCloseable {
         }
     }
 
-    /** Writes the JVM's pid to a file, for {@link #stopOrphans}. */
+    /** Writes the JVM's pid to a file: the {@code pidFile} of its {@link #ownedDirectory}. */
     public ForkedJvm recordPid(Path file) {
         try {
             Files.writeString(file, Long.toString(process.pid()));

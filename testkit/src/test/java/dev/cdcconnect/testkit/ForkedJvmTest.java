@@ -101,10 +101,10 @@ class ForkedJvmTest {
     }
 
     @Test
-    void stopsOnlyProgramsWhoseTestJvmIsGone() throws Exception {
+    void aNewDirectoryStopsOnlyProgramsWhoseTestJvmIsGone() throws Exception {
         Path parent = dir.resolve("servers");
-        Path orphaned = ForkedJvm.ownedDirectory(parent, "orphan-");
-        Path owned = ForkedJvm.ownedDirectory(parent, "owned-");
+        Path orphaned = ForkedJvm.ownedDirectory(parent, "orphan-", "server.pid", "a test server");
+        Path owned = ForkedJvm.ownedDirectory(parent, "owned-", "server.pid", "a test server");
         Process gone = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-version").start();
         gone.waitFor();
@@ -115,12 +115,13 @@ class ForkedJvmTest {
         try {
             ProcessHandle orphanProcess = ProcessHandle.of(orphan.pid()).orElseThrow();
 
-            ForkedJvm.stopOrphans(parent, "server.pid", "a test server");
+            Path next = ForkedJvm.ownedDirectory(parent, "next-", "server.pid", "a test server");
 
             assertThat(orphanProcess.isAlive()).isFalse();
             assertThat(orphaned).doesNotExist();
             assertThat(kept.isAlive()).isTrue();
             assertThat(owned).isDirectory();
+            assertThat(next.resolve("owner.pid")).hasContent(Long.toString(ProcessHandle.current().pid()));
         } finally {
             orphan.close();
             kept.close();

@@ -132,8 +132,7 @@ public final class CassandraServer implements AutoCloseable {
     public static CassandraServer start(Options options) {
         long started = System.nanoTime();
         String classpath = ForkedJvm.buildResource(CLASSPATH_RESOURCE, "testkit-cassandra");
-        ForkedJvm.stopOrphans(NODES_DIR, NODE_PID, "a Cassandra node");
-        Path directory = ForkedJvm.ownedDirectory(NODES_DIR, options.name() + "-");
+        Path directory = ForkedJvm.ownedDirectory(NODES_DIR, options.name() + "-", NODE_PID, "a Cassandra node");
         int nativePort = ForkedJvm.freePort();
         int storagePort = ForkedJvm.freePort();
         Path trustStore = null;

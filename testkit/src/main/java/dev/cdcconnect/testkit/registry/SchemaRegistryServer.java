@@ -88,8 +88,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
     public static SchemaRegistryServer start(Options options) {
         long started = System.nanoTime();
         String runnerJar = runnerJar();
-        ForkedJvm.stopOrphans(SERVERS_DIR, SERVER_PID, "a schema registry");
-        Path directory = ForkedJvm.ownedDirectory(SERVERS_DIR, options.name() + "-");
+        Path directory = ForkedJvm.ownedDirectory(SERVERS_DIR, options.name() + "-", SERVER_PID,
+                "a schema registry");
         int port = ForkedJvm.freePort();
         List<String> arguments = List.of(
                 "-Xmx" + options.heap(),

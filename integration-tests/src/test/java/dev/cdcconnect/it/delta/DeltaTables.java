@@ -13,14 +13,31 @@ import io.delta.kernel.exceptions.TableNotFoundException;
 import io.delta.kernel.internal.InternalScanFileUtils;
 import io.delta.kernel.internal.data.ScanStateRow;
 import io.delta.kernel.internal.util.Utils;
+import io.delta.kernel.types.BinaryType;
+import io.delta.kernel.types.BooleanType;
+import io.delta.kernel.types.ByteType;
+import io.delta.kernel.types.DataType;
+import io.delta.kernel.types.DateType;
+import io.delta.kernel.types.DecimalType;
+import io.delta.kernel.types.DoubleType;
+import io.delta.kernel.types.FloatType;
 import io.delta.kernel.types.IntegerType;
 import io.delta.kernel.types.LongType;
+import io.delta.kernel.types.ShortType;
+import io.delta.kernel.types.StringType;
 import io.delta.kernel.types.StructType;
+import io.delta.kernel.types.TimestampNTZType;
+import io.delta.kernel.types.TimestampType;
 import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.FileStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -31,14 +48,27 @@ import org.apache.hadoop.conf.Configuration;
 
 /**
  * Reads a Delta table with Delta Kernel's scan API, as a query engine would: log replay, then the Parquet files
- * the log lists. Strings, integers and longs come as they are; other types as their string form. Rows are ordered
- * by Kafka partition and offset.
+ * the log lists. Values come as Java values of their Delta type: strings, numbers, booleans and bytes as they are,
+ * decimals as {@link java.math.BigDecimal}, dates as {@link LocalDate}, timestamps as {@link Instant}, timestamps
+ * without time zone as {@link LocalDateTime}; nested types as the type's name. Rows are ordered by Kafka partition
+ * and offset.
  */
 public final class DeltaTables {
 
     private static final Engine ENGINE = DefaultEngine.create(new Configuration());
 
     private DeltaTables() {
+    }
+
+    /** The columns of the table in this folder and their Delta types, in the table's order. */
+    public static Map<String, DataType> columns(Path folder) {
+        StructType schema = Table.forPath(ENGINE, folder.toUri().toString()).getLatestSnapshot(ENGINE)
+                .getSchema();
+        Map<String, DataType> columns = new LinkedHashMap<>();
+        for (int c = 0; c < schema.length(); c++) {
+            columns.put(schema.at(c).getName(), schema.at(c).getDataType());
+        }
+        return columns;
     }
 
     /** The rows of the table in this folder, or none when it has no table yet. */
@@ -84,20 +114,41 @@ public final class DeltaTables {
             Map<String, Object> values = new LinkedHashMap<>();
             for (int c = 0; c < schema.length(); c++) {
                 ColumnVector vector = batch.getColumnVector(c);
-                Object value;
-                if (vector.isNullAt(row)) {
-                    value = null;
-                } else if (vector.getDataType() instanceof IntegerType) {
-                    value = vector.getInt(row);
-                } else if (vector.getDataType() instanceof LongType) {
-                    value = vector.getLong(row);
-                } else {
-                    value = vector.getDataType().toString().equals("string") ? vector.getString(row)
-                            : String.valueOf(vector.getDataType());
-                }
-                values.put(schema.at(c).getName(), value);
+                values.put(schema.at(c).getName(), vector.isNullAt(row) ? null : value(vector, row));
             }
             out.add(values);
         }
+    }
+
+    private static Object value(ColumnVector vector, int row) {
+        DataType type = vector.getDataType();
+        if (type instanceof StringType) {
+            return vector.getString(row);
+        } else if (type instanceof IntegerType) {
+            return vector.getInt(row);
+        } else if (type instanceof LongType) {
+            return vector.getLong(row);
+        } else if (type instanceof ShortType) {
+            return vector.getShort(row);
+        } else if (type instanceof ByteType) {
+            return vector.getByte(row);
+        } else if (type instanceof DoubleType) {
+            return vector.getDouble(row);
+        } else if (type instanceof FloatType) {
+            return vector.getFloat(row);
+        } else if (type instanceof BooleanType) {
+            return vector.getBoolean(row);
+        } else if (type instanceof BinaryType) {
+            return vector.getBinary(row);
+        } else if (type instanceof DecimalType) {
+            return vector.getDecimal(row);
+        } else if (type instanceof DateType) {
+            return LocalDate.ofEpochDay(vector.getInt(row));
+        } else if (type instanceof TimestampType) {
+            return Instant.EPOCH.plus(vector.getLong(row), ChronoUnit.MICROS);
+        } else if (type instanceof TimestampNTZType) {
+            return LocalDateTime.ofInstant(Instant.EPOCH.plus(vector.getLong(row), ChronoUnit.MICROS), ZoneOffset.UTC);
+        }
+        return String.valueOf(type);
     }
 }

@@ -309,21 +309,9 @@ class DemoConnectorConfigsIT {
         rest.awaitRunning(recipe.name(), Integer.parseInt(config.get("tasks.max")), TIMEOUT);
     }
 
-    /**
-     * A MySQL source example on the test kit's MariaDB: Debezium's MariaDB connector takes the MySQL connector's
-     * settings; the class and the server's address and credentials are all that change. The test database has
-     * the name the example captures.
-     */
+    /** A MySQL source example on the test kit's MariaDB, as {@link Recipe#onMariaDb} runs it. */
     static Map<String, String> onMariaDb(Recipe mysqlSource, Database database, ConnectCluster connect) {
-        assertThat(mysqlSource.config().get("database.include.list")).isEqualTo(database.name());
-        Map<String, String> server = new LinkedHashMap<>();
-        server.put("connector.class", DebeziumSources.MARIADB_CONNECTOR);
-        server.put("database.hostname", database.host());
-        server.put("database.port", Integer.toString(database.port()));
-        server.put("database.user", database.user());
-        server.put("database.password", database.password());
-        server.put("schema.history.internal.kafka.bootstrap.servers", connect.bootstrapServers());
-        return mysqlSource.configWith(server);
+        return mysqlSource.onMariaDb(database, connect.bootstrapServers());
     }
 
     /** The connection settings, plus the test cluster for every Enrich transform's lookup consumer. */

@@ -3,6 +3,8 @@ package dev.cdcconnect.it.recipes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cdcconnect.standin.connect.ConnectRestClient;
+import dev.cdcconnect.testkit.connect.DebeziumSources;
+import dev.cdcconnect.testkit.db.Database;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -64,6 +66,27 @@ public record Recipe(String name, Map<String, String> config) {
             merged.put(key, value);
         });
         return merged;
+    }
+
+    /**
+     * A MySQL source recipe on the test kit's MariaDB: Debezium's MariaDB connector takes the MySQL connector's
+     * settings; the class and the server's address and credentials are all that change, and the schema history
+     * goes to the cluster at {@code bootstrapServers}. The database must have the name the recipe captures.
+     */
+    public Map<String, String> onMariaDb(Database database, String bootstrapServers) {
+        String captured = config.get("database.include.list");
+        if (!database.name().equals(captured)) {
+            throw new IllegalArgumentException("Recipe " + name + " captures database.include.list=" + captured
+                    + ", not the test database " + database.name());
+        }
+        Map<String, String> server = new LinkedHashMap<>();
+        server.put("connector.class", DebeziumSources.MARIADB_CONNECTOR);
+        server.put("database.hostname", database.host());
+        server.put("database.port", Integer.toString(database.port()));
+        server.put("database.user", database.user());
+        server.put("database.password", database.password());
+        server.put("schema.history.internal.kafka.bootstrap.servers", bootstrapServers);
+        return configWith(server);
     }
 
     /** What {@code PUT /connector-plugins/{class}/config/validate} finds wrong in a config of this connector. */

@@ -180,6 +180,10 @@ public final class ChangeRows {
         } catch (ClassCastException | ArithmeticException | NumberFormatException | DataException e) {
             throw new DataException("column " + plan.column() + ": cannot convert " + value.getClass().getSimpleName()
                     + " to " + plan.type() + ": " + e.getMessage(), e);
+        } catch (java.io.UncheckedIOException e) {
+            // A struct, map or list that cannot be JSON text, such as one nested deeper than JSON writers allow.
+            throw new DataException("column " + plan.column() + ": cannot write " + value.getClass().getSimpleName()
+                    + " as JSON text: " + e.getCause().getMessage(), e);
         }
     }
 

@@ -86,6 +86,13 @@ public final class DeltaSinkConfig extends SinkConfig {
             + "the task reports a retriable error; Connect then delivers the records again later and nothing is "
             + "lost.";
 
+    public static final String RETRY_TIMEOUT_MS = "retry.timeout.ms";
+    private static final String RETRY_TIMEOUT_MS_DOC = "How long the sink keeps trying while the storage cannot be "
+            + "used (every operation fails: unreachable endpoint, TLS mismatch, credentials refused, missing bucket, "
+            + "server errors) and none succeeds. Until then the task stays RUNNING and Connect delivers the records "
+            + "again; then the task fails with a message that says what is wrong and what to check. Nothing is lost: "
+            + "only offsets of rows committed to their tables are committed, so a restarted task writes the rest.";
+
     public static final ConfigDef CONFIG_DEF = configDef();
 
     /** Partitioning of new tables. */
@@ -154,7 +161,10 @@ public final class DeltaSinkConfig extends SinkConfig {
         def.define(COMMIT_INTERVAL_MS, Type.LONG, 30_000L, ConfigDef.Range.between(100L, 24L * 3600 * 1000),
                 Importance.MEDIUM, COMMIT_INTERVAL_MS_DOC, FILES_GROUP, ++order, Width.SHORT, "Commit interval (ms)");
 
-        defineRetries(def, RETRIES_GROUP, RETRY_MAX_ATTEMPTS_DOC);
+        int retryOrder = defineRetries(def, RETRIES_GROUP, RETRY_MAX_ATTEMPTS_DOC);
+        def.define(RETRY_TIMEOUT_MS, Type.LONG, 300_000L, ConfigDef.Range.between(1_000L, 7L * 24 * 3600 * 1000),
+                Importance.MEDIUM, RETRY_TIMEOUT_MS_DOC, RETRIES_GROUP, ++retryOrder, Width.SHORT,
+                "Retry timeout (ms)");
         return def;
     }
 
@@ -281,5 +291,10 @@ public final class DeltaSinkConfig extends SinkConfig {
         summary.put(FILE_MAX_BYTES, String.valueOf(fileMaxBytes()));
         summary.put(COMMIT_INTERVAL_MS, String.valueOf(commitInterval().toMillis()));
         return summary;
+    }
+
+    /** How long storage may fail, with no operation succeeding, before the task fails. */
+    public Duration retryTimeout() {
+        return Duration.ofMillis(getLong(RETRY_TIMEOUT_MS));
     }
 }

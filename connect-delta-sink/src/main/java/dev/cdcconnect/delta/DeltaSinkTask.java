@@ -32,6 +32,8 @@ public final class DeltaSinkTask extends SinkTask {
     private DeltaSinkConfig config;
     private DeltaWriter writer;
     private DeadLetterQueue deadLetters;
+    /** Nanos ({@link System#nanoTime()}) since the storage fails and no put succeeded, or -1. */
+    private long failingSince = -1;
 
     @Override
     public String version() {
@@ -82,9 +84,22 @@ public final class DeltaSinkTask extends SinkTask {
         deadLetters.throwIfFailed();
         try {
             writer.put(records);
+            failingSince = -1;
         } catch (TransientStorageException e) {
+            long now = System.nanoTime();
+            if (failingSince < 0) {
+                failingSince = now;
+            }
+            String problem = StorageProblem.whatToCheck(e, config);
+            if (now - failingSince >= config.retryTimeout().toNanos()) {
+                throw new ConnectException("The Delta sink could not use its storage for longer than "
+                        + DeltaSinkConfig.RETRY_TIMEOUT_MS + " (" + config.retryTimeout().toMillis() + " ms): "
+                        + problem + ". Last error: " + e.getMessage()
+                        + ". Only offsets of committed rows are committed: a restarted task writes the rest.", e);
+            }
+            LOG.warn("{}; {}; the records will be written again", e.getMessage(), problem);
             context.timeout(config.retryBackoffMax().toMillis());
-            throw new RetriableException(e.getMessage() + " (the records will be written again)", e);
+            throw new RetriableException(e.getMessage() + ": " + problem + " (the records will be written again)", e);
         }
     }
 

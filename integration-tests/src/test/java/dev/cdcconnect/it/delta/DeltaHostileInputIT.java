@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterAll;
@@ -29,8 +30,8 @@ import org.junit.jupiter.api.Test;
 /**
  * What a user sees from the worker's {@code /status} when the Delta sink gets records it cannot write or storage it
  * cannot use, with an S3 secret key holding {@code / ? @ : %}: a poisoned record in each of two topics goes to the
- * dead letter queue with its reason and the rest is written; without a dead letter queue the task fails naming the
- * record, its offset not committed; a wrong secret key, or the S3 server stopped, fails the task within
+ * dead letter queue with its reason and the rest is written; without a dead letter queue, or when the dead letter
+ * queue refuses the record, the task fails naming the record, its offset not committed; a wrong secret key, or the S3 server stopped, fails the task within
  * {@code retry.timeout.ms} with a message saying what to check, with no offset committed past what the table holds;
  * once the server is back every record is in the table once.
  * The secret key is in no log line, no status trace, no dead letter.
@@ -165,6 +166,34 @@ class DeltaHostileInputIT {
         assertThat(trace).contains("Cannot write record " + topic + "-0 offset 2 to Delta")
                 .contains("the value is a String").doesNotContain(S3Server.SECRET_KEY);
         assertThat(committed(topic)).as("committed offset").isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void aRecordTheDeadLetterQueueRefusesFailsTheTaskNamingItAndItsOffsetIsNotCommitted() throws Exception {
+        String topic = "hostile.refused" + run + ".customers";
+        String dlq = "hostile.refused.dlq." + run;
+        connect.createTopic(topic, 1, Map.of("max.message.bytes", Integer.toString(4 * 1024 * 1024)));
+        send(topic, good(1), good(2));
+        long bigOffset;
+        try (KafkaProducer<byte[], byte[]> big = connect.producer(
+                Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024))) {
+            // A JSON string, not a row: it can only go to the dead letter queue, whose producer takes 1 MiB at most.
+            byte[] value = ("\"" + "x".repeat(2 * 1024 * 1024) + "\"").getBytes(StandardCharsets.UTF_8);
+            bigOffset = big.send(new ProducerRecord<>(topic, null, value)).get().offset();
+        }
+        send(topic, good(3));
+        Map<String, String> config = config(topic);
+        config.put("errors.tolerance", "all");
+        config.put("errors.deadletterqueue.topic.name", dlq);
+        config.put("errors.deadletterqueue.topic.replication.factor", "1");
+        config.put("producer.override.max.request.size", Integer.toString(1024 * 1024));
+        rest.createOrUpdate(SINK, config);
+
+        String trace = trace(rest.awaitTaskFailed(SINK, TIMEOUT));
+        assertThat(trace).contains("The dead letter queue did not take the record at topic " + topic
+                + " partition 0 offset " + bigOffset).contains("RecordTooLargeException");
+        assertThat(committed(topic)).as("committed offset").isLessThanOrEqualTo(bigOffset);
+        assertThat(connect.consume(dlq, 1, Duration.ofSeconds(3))).as("dead letters").isEmpty();
     }
 
     @Test

@@ -86,7 +86,6 @@ public final class DeltaSinkConfig extends SinkConfig {
             + "the task reports a retriable error; Connect then delivers the records again later and nothing is "
             + "lost.";
 
-    public static final String RETRY_TIMEOUT_MS = "retry.timeout.ms";
     private static final String RETRY_TIMEOUT_MS_DOC = "How long the sink keeps trying while the storage cannot be "
             + "used (every operation fails: unreachable endpoint, TLS mismatch, credentials refused, missing bucket, "
             + "server errors) and none succeeds. Until then the task stays RUNNING and Connect delivers the records "
@@ -162,9 +161,7 @@ public final class DeltaSinkConfig extends SinkConfig {
                 Importance.MEDIUM, COMMIT_INTERVAL_MS_DOC, FILES_GROUP, ++order, Width.SHORT, "Commit interval (ms)");
 
         int retryOrder = defineRetries(def, RETRIES_GROUP, RETRY_MAX_ATTEMPTS_DOC);
-        def.define(RETRY_TIMEOUT_MS, Type.LONG, 300_000L, ConfigDef.Range.between(1_000L, 7L * 24 * 3600 * 1000),
-                Importance.MEDIUM, RETRY_TIMEOUT_MS_DOC, RETRIES_GROUP, ++retryOrder, Width.SHORT,
-                "Retry timeout (ms)");
+        defineRetryTimeout(def, RETRIES_GROUP, ++retryOrder, RETRY_TIMEOUT_MS_DOC);
         return def;
     }
 
@@ -291,10 +288,5 @@ public final class DeltaSinkConfig extends SinkConfig {
         summary.put(FILE_MAX_BYTES, String.valueOf(fileMaxBytes()));
         summary.put(COMMIT_INTERVAL_MS, String.valueOf(commitInterval().toMillis()));
         return summary;
-    }
-
-    /** How long storage may fail, with no operation succeeding, before the task fails. */
-    public Duration retryTimeout() {
-        return Duration.ofMillis(getLong(RETRY_TIMEOUT_MS));
     }
 }

@@ -183,7 +183,6 @@ public final class EventStoreSinkConfig extends SinkConfig {
             + "retried before the task reports a retriable error; Connect then delivers the records again "
             + "later and the task keeps running.";
 
-    public static final String RETRY_TIMEOUT_MS = "retry.timeout.ms";
     private static final String RETRY_TIMEOUT_MS_DOC = "How long the sink keeps trying while EventStoreDB cannot "
             + "be used (calls fail for a transient reason: unreachable host or port, TLS mismatch, server "
             + "unavailable or busy, deadline exceeded) and none succeeds. Then the task fails with a message that "
@@ -296,9 +295,7 @@ public final class EventStoreSinkConfig extends SinkConfig {
                 BUFFER_MAX_BYTES_DOC, THROUGHPUT_GROUP, ++order, Width.SHORT, "Buffer size (bytes)");
 
         order = defineRetries(def, RETRIES_GROUP, RETRY_MAX_ATTEMPTS_DOC);
-        def.define(RETRY_TIMEOUT_MS, Type.LONG, 300_000L, ConfigDef.Range.between(1_000L, 7L * 24 * 3600 * 1000),
-                Importance.MEDIUM, RETRY_TIMEOUT_MS_DOC, RETRIES_GROUP, ++order, Width.SHORT,
-                "Retry window (ms)");
+        defineRetryTimeout(def, RETRIES_GROUP, ++order, RETRY_TIMEOUT_MS_DOC);
 
         def.defineInternal(TASK_ID, Type.STRING, "0", Importance.LOW);
         return def;
@@ -461,10 +458,6 @@ public final class EventStoreSinkConfig extends SinkConfig {
 
     public long bufferMaxBytes() {
         return getLong(BUFFER_MAX_BYTES);
-    }
-
-    public Duration retryTimeout() {
-        return Duration.ofMillis(getLong(RETRY_TIMEOUT_MS));
     }
 
     public boolean validateConnection() {

@@ -22,6 +22,8 @@ public abstract class SinkConfig extends AbstractConfig {
     public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
     private static final String RETRY_BACKOFF_MAX_MS_DOC = "Longest wait between retries.";
 
+    public static final String RETRY_TIMEOUT_MS = "retry.timeout.ms";
+
     /** Set by the connector on each task's configuration: its index, naming its metrics. */
     public static final String TASK_ID = DeadLetterQueue.TASK_ID;
 
@@ -44,6 +46,22 @@ public abstract class SinkConfig extends AbstractConfig {
         def.define(RETRY_BACKOFF_MAX_MS, Type.LONG, 5_000L, ConfigDef.Range.between(1L, 3_600_000L),
                 Importance.LOW, RETRY_BACKOFF_MAX_MS_DOC, group, ++order, Width.SHORT, "Max retry backoff (ms)");
         return order;
+    }
+
+    /**
+     * Defines {@code retry.timeout.ms} in {@code group} at {@code order}: how long the target may fail, with no
+     * write succeeding, before the task fails (default 5 minutes).
+     *
+     * @param doc what the sink does meanwhile and then, in its words
+     */
+    protected static void defineRetryTimeout(ConfigDef def, String group, int order, String doc) {
+        def.define(RETRY_TIMEOUT_MS, Type.LONG, 300_000L, ConfigDef.Range.between(1_000L, 7L * 24 * 3600 * 1000),
+                Importance.MEDIUM, doc, group, order, Width.SHORT, "Retry timeout (ms)");
+    }
+
+    /** How long the target may fail, with no write succeeding, before the task fails (sinks that define it). */
+    public Duration retryTimeout() {
+        return Duration.ofMillis(getLong(RETRY_TIMEOUT_MS));
     }
 
     public int retryMaxAttempts() {

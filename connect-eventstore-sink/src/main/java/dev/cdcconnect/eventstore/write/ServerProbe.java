@@ -2,10 +2,16 @@ package dev.cdcconnect.eventstore.write;
 
 import io.kurrent.dbclient.KurrentDBClient;
 import io.kurrent.dbclient.KurrentDBClientSettings;
+import io.kurrent.dbclient.ReadStreamOptions;
 import io.kurrent.dbclient.ServerVersion;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +64,11 @@ public final class ServerProbe implements AutoCloseable {
             LOG.info("EventStoreDB sink {}: the server answers, version {} ({} ms to reach it)", connector,
                     version.map(v -> v.getMajor() + "." + v.getMinor() + "." + v.getPatch()).orElse("not reported (before 21.10)"),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            // The calls a task makes first, answered without writing anything: an empty multi-stream append (refused
+            // for having no requests, or unknown to older servers) and a read of a stream that does not exist.
+            exercise(created.multiStreamAppend(Collections.emptyIterator()));
+            exercise(created.readStream("cdc-connect-probe-" + UUID.randomUUID(),
+                    ReadStreamOptions.get().backwards().fromEnd().maxCount(1)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -66,6 +77,14 @@ public final class ServerProbe implements AutoCloseable {
                     Failure.describe(e));
         } finally {
             shutdown(created);
+        }
+    }
+
+    private void exercise(CompletableFuture<?> call) throws InterruptedException {
+        try {
+            call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("EventStoreDB sink {}: probe call answered {}", connector, Failure.describe(e));
         }
     }
 

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The connector's first contact with EventStoreDB, on a thread of its own when the connector starts: asks the server
- * for its version and logs it. It never fails or holds up the connector (its tasks report what is wrong with the
+ * for its version and logs it, then makes the calls a task makes first, without writing anything. It never fails or holds up the connector (its tasks report what is wrong with the
  * server); it serves the tasks on the same worker: the first client in the plugin's class loader loads gRPC, Netty
  * and protobuf, which takes from 0.8 s on an idle machine to several seconds on a busy one, and done here it overlaps
  * with the rebalance that starts the tasks, instead of holding up their first records.

@@ -7,6 +7,8 @@ import dev.cdcconnect.delta.table.Storage;
 import dev.cdcconnect.delta.table.TransientStorageException;
 import dev.cdcconnect.support.DeadLetterQueue;
 import dev.cdcconnect.support.PluginVersion;
+import dev.cdcconnect.support.sink.RetryWindow;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -32,8 +34,8 @@ public final class DeltaSinkTask extends SinkTask {
     private DeltaSinkConfig config;
     private DeltaWriter writer;
     private DeadLetterQueue deadLetters;
-    /** Nanos ({@link System#nanoTime()}) since the storage fails and no put succeeded, or -1. */
-    private long failingSince = -1;
+    /** Since when the storage fails with no put succeeding: the task fails once it is too long. */
+    private RetryWindow retries;
 
     @Override
     public String version() {
@@ -43,6 +45,7 @@ public final class DeltaSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         config = new DeltaSinkConfig(props);
+        retries = new RetryWindow(config.retryTimeout(), Duration.ZERO);
         String connector = props.getOrDefault("name", "delta-sink");
         LOG.info("Starting Delta sink task of {}: {}", connector, config.summary());
         deadLetters = DeadLetterQueue.of(context, "Delta Lake", props);
@@ -84,14 +87,11 @@ public final class DeltaSinkTask extends SinkTask {
         deadLetters.throwIfFailed();
         try {
             writer.put(records);
-            failingSince = -1;
+            retries.succeeded();
         } catch (TransientStorageException e) {
-            long now = System.nanoTime();
-            if (failingSince < 0) {
-                failingSince = now;
-            }
+            retries.failed(e);
             String problem = StorageProblem.whatToCheck(e, config);
-            if (now - failingSince >= config.retryTimeout().toNanos()) {
+            if (retries.overdue() != null) {
                 throw new ConnectException("The Delta sink could not use its storage for longer than "
                         + DeltaSinkConfig.RETRY_TIMEOUT_MS + " (" + config.retryTimeout().toMillis() + " ms): "
                         + problem + ". Last error: " + e.getMessage()

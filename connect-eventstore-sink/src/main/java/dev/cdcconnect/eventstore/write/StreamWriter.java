@@ -8,6 +8,7 @@ import dev.cdcconnect.eventstore.event.MappedRecord;
 import dev.cdcconnect.eventstore.event.RecordConversionException;
 import dev.cdcconnect.support.DeadLetterQueue;
 import dev.cdcconnect.support.sink.Backoff;
+import dev.cdcconnect.support.sink.RetryWindow;
 import io.kurrent.dbclient.AppendResponse;
 import io.kurrent.dbclient.AppendStreamRequest;
 import io.kurrent.dbclient.AppendToStreamOptions;

@@ -1,4 +1,4 @@
-package dev.cdcconnect.eventstore.write;
+package dev.cdcconnect.support.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

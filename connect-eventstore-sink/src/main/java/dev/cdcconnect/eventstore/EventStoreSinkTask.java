@@ -9,6 +9,10 @@ import io.kurrent.dbclient.KurrentDBClient;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -24,6 +28,13 @@ public final class EventStoreSinkTask extends SinkTask {
 
     /** How long the check of what keeps the sink from the server waits for each node. */
     static final Duration CONNECTION_CHECK_TIMEOUT = Duration.ofSeconds(2);
+
+    /**
+     * How long {@link #start} waits for the first contact with the server (client created, features asked, a read
+     * answered), so that a task Connect reports RUNNING is ready to write, as sinks that connect in start() are; a
+     * server not reached by then holds the task up no longer: the first records go on trying, within the retries.
+     */
+    static final Duration CONNECT_WAIT = Duration.ofSeconds(5);
 
     private EventStoreSinkConfig config;
     private WriterMetrics metrics;
@@ -43,9 +54,22 @@ public final class EventStoreSinkTask extends SinkTask {
         writer = new StreamWriter(config.writerSettings(), config.eventMapper(),
                 () -> KurrentDBClient.create(config.clientSettings()), deadLetters, metrics,
                 () -> ConnectionCheck.diagnose(config.clientSettings(), CONNECTION_CHECK_TIMEOUT));
-        writer.connectAhead();
+        awaitConnection(writer.connectAhead(), connector);
         LOG.info("EventStoreDB sink {} task {} started ({} dead letter queue): {}", connector, config.taskId(),
                 deadLetters.isConfigured() ? "with a" : "without a", config.summary());
+    }
+
+    private void awaitConnection(CompletableFuture<Void> connected, String connector) {
+        try {
+            connected.get(CONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.info("EventStoreDB sink {} task {}: the server was not reached within {} s of starting; the first "
+                    + "records keep trying", connector, config.taskId(), CONNECT_WAIT.toSeconds());
+        } catch (ExecutionException e) {
+            LOG.debug("Connecting ahead failed: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cdcconnect.event.Envelopes;
 import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
+import dev.cdcconnect.testkit.logging.LogCapture;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A server the sink cannot use (a TLS mismatch, a port nobody listens on) does not keep the task RUNNING forever:
- * after {@code retry.timeout.ms} the task fails with a message saying what is wrong and what to check.
+ * after {@code retry.timeout.ms} the task fails with a message saying what is wrong and what to check; and how long
+ * start() waits for the server.
  */
 class UnreachableServerTaskTest {
 
@@ -60,6 +63,59 @@ class UnreachableServerTaskTest {
 
         assertThat(failure.getMessage()).contains("longer than retry.timeout.ms (4000 ms)")
                 .contains("host/port unreachable").contains("127.0.0.1:" + port).contains("refuses connections");
+    }
+
+    /**
+     * A task Connect reports RUNNING has reached the server: start() returns once the client is connected and the
+     * server's features are known, as sinks that connect in start() do.
+     */
+    @Test
+    void startReturnsOnceTheServerHasAnswered() {
+        server = EventStoreStandIn.start();
+        try (LogCapture log = LogCapture.start()) {
+            runner = new SinkTaskRunner(server).start();
+
+            List<String> lines = log.lines();
+            assertThat(lines).anyMatch(line -> line.contains("EventStoreDB offers multi-stream appends"));
+            assertThat(lines).noneMatch(line -> line.contains("was not reached within"));
+        }
+    }
+
+    /** A node that accepts connections and never answers holds start() up no longer than the connect wait. */
+    @Test
+    void aServerThatNeverAnswersHoldsUpStartOnlyForTheConnectWait() throws IOException {
+        server = EventStoreStandIn.start();
+        try (ServerSocket silent = new ServerSocket(0); LogCapture log = LogCapture.start()) {
+            List<Socket> accepted = new ArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept());
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            long started = System.nanoTime();
+            runner = new SinkTaskRunner(server)
+                    .with(EventStoreSinkConfig.CONNECTION_STRING,
+                            "kurrentdb://127.0.0.1:" + silent.getLocalPort() + "?tls=false")
+                    .with(EventStoreSinkConfig.DEADLINE_MS, "60000")
+                    .start();
+
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("time in start()")
+                    .isGreaterThanOrEqualTo(EventStoreSinkTask.CONNECT_WAIT)
+                    .isLessThan(EventStoreSinkTask.CONNECT_WAIT.plusSeconds(10));
+            assertThat(log.lines()).anyMatch(line -> line.contains("the server was not reached within 5 s of "
+                    + "starting; the first records keep trying"));
+            runner.close();
+            runner = null;
+            for (Socket socket : accepted) {
+                socket.close();
+            }
+        }
     }
 
     /**

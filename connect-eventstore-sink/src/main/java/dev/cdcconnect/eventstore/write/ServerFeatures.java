@@ -2,8 +2,10 @@ package dev.cdcconnect.eventstore.write;
 
 import dev.cdcconnect.support.sink.Backoff;
 import io.kurrent.dbclient.KurrentDBClient;
+import io.kurrent.dbclient.ReadStreamOptions;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -72,28 +74,22 @@ final class ServerFeatures {
      * the client's first connection (loading gRPC, Netty and protobuf into the plugin's class loader, opening the
      * channel, the server's feature list) then overlaps with the worker joining its group and fetching, instead of
      * holding up the first records by seconds. One attempt, never failing the task: if it does not settle the
-     * question, the first records ask again, with retries.
+     * question, the first records ask again, with retries. It also reads a stream that does not exist, as recovering
+     * a stream's position does before its first append, so that call's path is ready too. The future completes when
+     * this is over, whatever the outcome.
      */
-    void connectAhead() {
+    CompletableFuture<Void> connectAhead() {
         ahead = CompletableFuture.runAsync(() -> {
             try {
                 KurrentDBClient client = writer.client();
+                boolean answered = true;
                 if (!settings.multiStreamAppend()) {
                     client.getServerVersion().get(unansweredAfter.toMillis(), TimeUnit.MILLISECONDS);
-                    return;
+                } else {
+                    answered = askFeatures(client);
                 }
-                try {
-                    askMultiStreamAppend(client);
-                    answered(true);
-                } catch (ExecutionException e) {
-                    Failure kind = Failure.classify(e);
-                    if (kind == Failure.UNSUPPORTED) {
-                        answered(false);
-                    } else if (kind == Failure.CLIENT_SHUT_DOWN) {
-                        writer.replaceClient(client, e);
-                    } else if (kind != Failure.TRANSIENT) {
-                        answered(true);
-                    }
+                if (answered) {
+                    readAbsentStream(client);
                 }
             } catch (Exception e) {
                 LOG.debug("Connecting ahead of the first records failed: {}", e.toString());
@@ -103,6 +99,38 @@ final class ServerFeatures {
             thread.setDaemon(true);
             thread.start();
         });
+        return ahead;
+    }
+
+    /** Asks once; returns whether the server answered (with or without the feature). */
+    private boolean askFeatures(KurrentDBClient client) throws InterruptedException, TimeoutException {
+        try {
+            askMultiStreamAppend(client);
+            answered(true);
+            return true;
+        } catch (ExecutionException e) {
+            Failure kind = Failure.classify(e);
+            if (kind == Failure.UNSUPPORTED) {
+                answered(false);
+                return true;
+            } else if (kind == Failure.CLIENT_SHUT_DOWN) {
+                writer.replaceClient(client, e);
+            } else if (kind != Failure.TRANSIENT) {
+                answered(true);
+                return true;
+            }
+            return false;
+        }
+    }
+
+    private void readAbsentStream(KurrentDBClient client) throws InterruptedException, TimeoutException {
+        try {
+            client.readStream("cdc-connect-probe-" + UUID.randomUUID(),
+                    ReadStreamOptions.get().backwards().fromEnd().maxCount(1))
+                    .get(unansweredAfter.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            LOG.debug("Reading ahead of the first records answered {}", Failure.describe(e));
+        }
     }
 
     /**

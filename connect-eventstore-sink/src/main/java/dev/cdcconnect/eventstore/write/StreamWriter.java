@@ -404,10 +404,10 @@ public final class StreamWriter implements AutoCloseable {
 
     /**
      * Creates the client and asks the server for its features on a thread of its own, right when the task starts
-     * (see {@link ServerFeatures#connectAhead}).
+     * (see {@link ServerFeatures#connectAhead}); the future completes when that is over, answered or not.
      */
-    public void connectAhead() {
-        features.connectAhead();
+    public CompletableFuture<Void> connectAhead() {
+        return features.connectAhead();
     }
 
     /** The server's answer on multi-stream appends: the metadata format follows from it. */

@@ -105,6 +105,9 @@ public final class EnrichBenchmark implements Benchmark {
         metrics.put("without_enrich_orders_per_s", bare.perSecond());
         metrics.put("first_10pct_orders_per_s", task.firstTenthPerSecond());
         metrics.put("last_10pct_orders_per_s", task.lastTenthPerSecond());
+        metrics.put("apply_p50_ns", (double) task.applyP50Nanos());
+        metrics.put("apply_p99_ns", (double) task.applyP99Nanos());
+        metrics.put("apply_max_ns", (double) task.applyMaxNanos());
         metrics.put("peak_heap_mb", task.peakHeapBytes() / 1e6);
         metrics.put("max_heap_mb", Runtime.getRuntime().maxMemory() / 1e6);
         results.report("enrich.sink-task", metrics, "kafka-streams", streams.perSecond());

@@ -85,7 +85,7 @@ final class StreamsJoin {
             double seconds = (System.nanoTime() - started.get()) / 1e9;
             streams.close(Duration.ofSeconds(30));
             return new SinkTaskLoop.Outcome((seen.get() - 1) / seconds, enriched.get(), seen.get(), Double.NaN,
-                    Double.NaN, 0);
+                    Double.NaN, 0, 0, 0, 0);
         }
     }
 

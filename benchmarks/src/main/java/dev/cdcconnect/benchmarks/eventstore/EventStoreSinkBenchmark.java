@@ -5,8 +5,12 @@ import dev.cdcconnect.benchmarks.Results;
 import dev.cdcconnect.benchmarks.Statistics;
 import dev.cdcconnect.event.Envelopes;
 import dev.cdcconnect.event.Operation;
+import dev.cdcconnect.eventstore.EventStoreSinkConfig;
 import dev.cdcconnect.eventstore.EventStoreSinkTask;
+import dev.cdcconnect.eventstore.event.EventMapper;
+import dev.cdcconnect.eventstore.event.MappedRecord;
 import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
+import dev.cdcconnect.standin.eventstore.StoredEvent;
 import dev.cdcconnect.testkit.connect.TestSinkTaskContext;
 import io.kurrent.dbclient.AppendStreamRequest;
 import io.kurrent.dbclient.AppendToStreamOptions;
@@ -18,6 +22,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -51,16 +56,21 @@ import org.apache.kafka.connect.sink.SinkRecord;
  *       preCommit until every offset is acknowledged), with its defaults (exactly once, 32 appends in flight);</li>
  *   <li>baseline {@code per-event-loop}, seed 002's consumer loop: one synchronous one-event append per change
  *       with the real client, measured on the first {@code sample} events, as it is slow;</li>
- *   <li>{@code limit}: the real client's best on the events as Kafka delivers them: every event prebuilt, no
- *       Connect and no conversion, appended in the way of {@link #LIMIT_WAYS} that wrote a trial's events fastest
- *       in this run (one append per stream, or multi-stream appends of several sizes, at several concurrencies);
- *       </li>
+ *   <li>{@code limit}: the real client's best on the very events the sink writes, in the order Kafka delivers
+ *       them: each change's event (stream, type, id, data and metadata bytes) built before the timing by the
+ *       sink's own mapping, configured as the sink's and with metadata values as strings, as the sink writes them
+ *       to a server with multi-stream appends; no Connect and no conversion is timed. Appended in the way of
+ *       {@link #LIMIT_WAYS} that wrote a trial's events fastest in this run (one append per stream, or
+ *       multi-stream appends of several sizes, at several concurrencies). Sink / limit is thus what the sink's
+ *       own work costs: converting records and orchestrating appends;</li>
  *   <li>{@code limit-grouped}: the same, but each row's changes all in one request, known up front: a ceiling
  *       no sink reading Kafka can reach, for scale.</li>
  * </ul>
- * Each run gets a fresh stand-in and checks every event arrived. Reported: events per second, the median of
- * {@code rounds} runs after a warm-up, and the median of the rounds' own ratios. Settings: {@code -Drows=10000
- * -Dupdates=4 -Drounds=3 -Dsample=1500 -Dwarmups=4}.
+ * Each run gets a fresh stand-in and checks every event arrived. The sink's and the limits' runs also check that
+ * the server holds, for every change, the event the limits send: same stream and place in it, id, type, content
+ * type, data bytes and metadata (see {@link Identity}); a difference fails the benchmark. Reported: events per
+ * second, the median of {@code rounds} runs after a warm-up, and the median of the rounds' own ratios. Settings:
+ * {@code -Drows=10000 -Dupdates=4 -Drounds=3 -Dsample=1500 -Dwarmups=4}.
  */
 public final class EventStoreSinkBenchmark implements Benchmark {
 
@@ -98,8 +108,17 @@ public final class EventStoreSinkBenchmark implements Benchmark {
     static final List<Way> LIMIT_WAYS = List.of(new Way(1, 32), new Way(1, 128), new Way(64, 16), new Way(256, 8),
             new Way(500, 4), new Way(1024, 2));
 
-    /** A change as the three writers get it: the sink record, and its stream and JSON for the plain loops. */
+    /** The way of the run that learns how the server keeps events written by multi-stream appends. */
+    private static final Way MULTI_STREAM_REFERENCE = new Way(500, 4);
+
+    /**
+     * A change as the writers get it: the sink record, and its stream and envelope JSON for the per-event loop.
+     */
     private record Change(SinkRecord record, String stream, String type, byte[] data, long txId) {
+    }
+
+    /** The event the sink writes for a change: its stream, its revision there, and the event itself. */
+    private record SinkEvent(String stream, long revision, EventData event) {
     }
 
     @Override
@@ -121,8 +140,14 @@ public final class EventStoreSinkBenchmark implements Benchmark {
         int sample = Integer.getInteger("sample", 1_500);
         int warmups = Integer.getInteger("warmups", 4);
         List<Change> changes = changes(rows, updates);
+        List<SinkEvent> events = sinkEvents(changes);
         System.out.printf("# %d change events (%d rows, %d updates each), %d partitions%n", changes.size(), rows,
                 updates, PARTITIONS);
+        Identity identity = new Identity(events);
+        limit(events, Duration.ZERO, MULTI_STREAM_REFERENCE, false, identity, true);
+        System.out.printf("# the %d events, as the sink's mapping makes them: %,d bytes of data, %,d of metadata%n",
+                events.size(), events.stream().mapToLong(e -> e.event().getEventData().length).sum(),
+                events.stream().mapToLong(e -> e.event().getUserMetadata().length).sum());
 
         for (int latencyMs : new int[] {0, 5}) {
             Duration latency = Duration.ofMillis(latencyMs);
@@ -130,11 +155,11 @@ public final class EventStoreSinkBenchmark implements Benchmark {
             // Warm-up: the sink's path is long (conversion, queues, the client) and keeps getting faster over
             // several full runs; the limit's ways are each run twice on a part of the events, the faster kept.
             for (int i = 0; i < warmups; i++) {
-                sink(changes, latency);
+                sink(changes, latency, identity);
             }
-            List<Change> trial = changes.subList(0, Math.min(changes.size(), 20_000));
-            Way arrival = bestWay(trial, latency, false, latencyMs);
-            Way grouped = bestWay(trial, latency, true, latencyMs);
+            List<SinkEvent> trial = events.subList(0, Math.min(events.size(), 20_000));
+            Way arrival = bestWay(trial, latency, false, latencyMs, identity);
+            Way grouped = bestWay(trial, latency, true, latencyMs, identity);
             perEventLoop(changes.subList(0, Math.min(200, changes.size())), latency);
 
             int loopSample = Math.min(changes.size(), latencyMs == 0 ? sample : Math.max(200, sample / 3));
@@ -144,12 +169,12 @@ public final class EventStoreSinkBenchmark implements Benchmark {
             List<Double> sinkRuns = new ArrayList<>();
             List<Double> ratios = new ArrayList<>();
             for (int i = 0; i < rounds; i++) {
-                double limitRun = limit(changes, latency, arrival, false);
-                double sinkRun = sink(changes, latency);
+                double limitRun = limit(events, latency, arrival, false, identity, false);
+                double sinkRun = sink(changes, latency, identity);
                 limitRuns.add(limitRun);
                 sinkRuns.add(sinkRun);
                 ratios.add(sinkRun / limitRun);
-                groupedRuns.add(limit(changes, latency, grouped, true));
+                groupedRuns.add(limit(events, latency, grouped, true, identity, false));
                 System.out.printf("# round %d at %d ms: sink %,.0f, limit %,.0f, limit-grouped %,.0f events/s%n", i,
                         latencyMs, sinkRun, limitRun, groupedRuns.get(i));
             }
@@ -171,12 +196,13 @@ public final class EventStoreSinkBenchmark implements Benchmark {
     }
 
     /** The way of {@link #LIMIT_WAYS} that writes the events fastest here, each tried twice, the faster kept. */
-    private static Way bestWay(List<Change> trial, Duration latency, boolean grouped, int latencyMs)
-            throws Exception {
+    private static Way bestWay(List<SinkEvent> trial, Duration latency, boolean grouped, int latencyMs,
+                               Identity identity) throws Exception {
         Way best = null;
         double bestRate = 0;
         for (Way way : LIMIT_WAYS) {
-            double rate = Math.max(limit(trial, latency, way, grouped), limit(trial, latency, way, grouped));
+            double rate = Math.max(limit(trial, latency, way, grouped, identity, false),
+                    limit(trial, latency, way, grouped, identity, false));
             System.out.printf("# limit%s at %d ms: %s: %,.0f events/s%n", grouped ? "-grouped" : "", latencyMs, way,
                     rate);
             if (rate > bestRate) {
@@ -230,6 +256,33 @@ public final class EventStoreSinkBenchmark implements Benchmark {
         return changes;
     }
 
+    /** The configuration the sink runs with here. */
+    private static Map<String, String> sinkConfig(String connectionString) {
+        Map<String, String> config = new HashMap<>();
+        config.put("name", "eventstore-sink-benchmark");
+        config.put("eventstore.connection.string", connectionString);
+        return config;
+    }
+
+    /**
+     * The events the sink writes for the changes, made by its own mapping with its configuration here, metadata
+     * values as strings as it writes them to a server with multi-stream appends (the stand-in's profile).
+     */
+    private static List<SinkEvent> sinkEvents(List<Change> changes) {
+        EventMapper mapper = new EventStoreSinkConfig(sinkConfig("kurrentdb://127.0.0.1:2113?tls=false"))
+                .eventMapper().withMetadataValuesAsStrings();
+        Map<String, Long> revisions = new HashMap<>();
+        List<SinkEvent> events = new ArrayList<>(changes.size());
+        for (Change change : changes) {
+            if (!(mapper.map(change.record()) instanceof MappedRecord.Append append)) {
+                throw new IllegalStateException("the sink does not append an event for " + change.record());
+            }
+            long revision = revisions.merge(append.stream(), 1L, Long::sum) - 1;
+            events.add(new SinkEvent(append.stream(), revision, append.event()));
+        }
+        return events;
+    }
+
     private static Struct row(int id, int version, long ts) {
         return new Struct(ROW)
                 .put("id", id)
@@ -244,12 +297,10 @@ public final class EventStoreSinkBenchmark implements Benchmark {
 
     // ---- the three writers; each returns events per second
 
-    private static double sink(List<Change> changes, Duration latency) throws Exception {
+    private static double sink(List<Change> changes, Duration latency, Identity identity) throws Exception {
         try (EventStoreStandIn server = EventStoreStandIn.start()) {
             server.setAppendLatency(latency);
-            Map<String, String> config = new HashMap<>();
-            config.put("name", "eventstore-sink-benchmark");
-            config.put("eventstore.connection.string", server.connectionString());
+            Map<String, String> config = sinkConfig(server.connectionString());
             EventStoreSinkTask task = new EventStoreSinkTask();
             Set<TopicPartition> assignment = new HashSet<>();
             for (int p = 0; p < PARTITIONS; p++) {
@@ -284,7 +335,8 @@ public final class EventStoreSinkBenchmark implements Benchmark {
                     Thread.sleep(1);
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                checkWritten(server, changes);
+                checkWritten(server, changes.size());
+                identity.check(server, "the sink", false);
                 return changes.size() / seconds;
             } finally {
                 task.stop();
@@ -308,7 +360,7 @@ public final class EventStoreSinkBenchmark implements Benchmark {
                     client.appendToStream(change.stream(), event).get();
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                checkWritten(server, changes);
+                checkWritten(server, changes.size());
                 return changes.size() / seconds;
             } finally {
                 client.shutdown().get();
@@ -317,28 +369,23 @@ public final class EventStoreSinkBenchmark implements Benchmark {
     }
 
     /**
-     * The client alone, every event prebuilt, in the given way. In arrival order ({@code grouped} false) each call
-     * takes the next changes as Kafka delivers them, as the sink gets them: one request per stream per call (a
-     * stream's changes within a call together), expected state any. Grouped, each stream's events go at once in one
-     * request (expected: no stream), knowing all of a row's changes up front, which no sink reading Kafka does.
+     * The client alone, on the sink's events built beforehand, in the given way. In arrival order ({@code grouped}
+     * false) each call takes the next changes as Kafka delivers them, as the sink gets them: one request per stream
+     * per call (a stream's changes within a call together), expected state any. Grouped, each stream's events go at
+     * once in one request (expected: no stream), knowing all of a row's changes up front, which no sink reading
+     * Kafka does. {@code learn}: this run tells {@code identity} how the server keeps events written by
+     * multi-stream appends.
      */
-    private static double limit(List<Change> changes, Duration latency, Way way, boolean grouped) throws Exception {
-        // Multi-stream appends take metadata values as strings only (as the sink then writes them).
-        String quote = way.streamsPerCall() > 1 ? "\"" : "";
+    private static double limit(List<SinkEvent> events, Duration latency, Way way, boolean grouped,
+                                Identity identity, boolean learn) throws Exception {
         List<List<Map.Entry<String, List<EventData>>>> calls = new ArrayList<>();
         Map<String, List<EventData>> call = new LinkedHashMap<>();
-        for (Change change : changes) {
-            SinkRecord record = change.record();
-            byte[] metadata = ("{\"kafka.topic\":\"" + TOPIC + "\",\"kafka.partition\":" + quote
-                    + record.kafkaPartition() + quote + ",\"kafka.offset\":" + quote + record.kafkaOffset() + quote
-                    + ",\"$correlationId\":\"" + change.txId() + "\"}").getBytes(StandardCharsets.UTF_8);
-            if (!grouped && !call.containsKey(change.stream()) && call.size() == way.streamsPerCall()) {
+        for (SinkEvent event : events) {
+            if (!grouped && !call.containsKey(event.stream()) && call.size() == way.streamsPerCall()) {
                 calls.add(new ArrayList<>(call.entrySet()));
                 call = new LinkedHashMap<>();
             }
-            call.computeIfAbsent(change.stream(), s -> new ArrayList<>())
-                    .add(EventData.builderAsJson(UUID.randomUUID(), change.type(), change.data())
-                            .metadataAsBytes(metadata).build());
+            call.computeIfAbsent(event.stream(), s -> new ArrayList<>()).add(event.event());
         }
         if (grouped) {
             List<Map.Entry<String, List<EventData>>> streams = new ArrayList<>(call.entrySet());
@@ -350,7 +397,7 @@ public final class EventStoreSinkBenchmark implements Benchmark {
         }
         // Calls in flight together must not share a stream, or its events could land out of order: in arrival
         // order a row's next change comes a whole round of rows later.
-        if (!grouped && (long) way.inFlight() * way.streamsPerCall() >= changes.stream().map(Change::stream)
+        if (!grouped && (long) way.inFlight() * way.streamsPerCall() >= events.stream().map(SinkEvent::stream)
                 .distinct().count()) {
             throw new IllegalArgumentException(way + " could write a stream's changes out of order");
         }
@@ -376,8 +423,9 @@ public final class EventStoreSinkBenchmark implements Benchmark {
                 if (failure.get() != null) {
                     throw new ExecutionException("an append of the limit run failed", failure.get());
                 }
-                checkWritten(server, changes);
-                return changes.size() / seconds;
+                checkWritten(server, events.size());
+                identity.check(server, "the limit (" + way + ")", learn);
+                return events.size() / seconds;
             } finally {
                 client.shutdown().get();
             }
@@ -417,11 +465,85 @@ public final class EventStoreSinkBenchmark implements Benchmark {
     }
 
     /** A figure only counts if every event is in the server, once. */
-    private static void checkWritten(EventStoreStandIn server, List<Change> changes) {
+    private static void checkWritten(EventStoreStandIn server, int events) {
         int written = server.category("customers").size();
-        if (written != changes.size()) {
-            throw new IllegalStateException("expected " + changes.size() + " events in the customers streams, found "
+        if (written != events) {
+            throw new IllegalStateException("expected " + events + " events in the customers streams, found "
                     + written);
+        }
+    }
+
+    /**
+     * Checks that a run's server holds the sink's events, each byte for byte: for every event, by its id, the same
+     * stream, revision, type, content type, data and metadata. A single-stream append hands the server the metadata
+     * bytes, which it keeps as they are. A multi-stream append hands it the metadata's entries, which the client
+     * reads from those bytes, and the server shows them as a JSON object of its own making; that form is compared
+     * with the one the limit's events got in a run with multi-stream appends only ({@code learn}), made before any
+     * other.
+     */
+    private static final class Identity {
+
+        private final Map<UUID, SinkEvent> byId = new HashMap<>();
+        /** The metadata the server shows for each event written by a multi-stream append of the limit. */
+        private final Map<UUID, byte[]> multiStreamForm = new HashMap<>();
+
+        Identity(List<SinkEvent> events) {
+            for (SinkEvent event : events) {
+                if (byId.put(event.event().getEventId(), event) != null) {
+                    throw new IllegalStateException("two changes give event id " + event.event().getEventId());
+                }
+            }
+        }
+
+        void check(EventStoreStandIn server, String writer, boolean learn) {
+            int asSent = 0;
+            int multiStream = 0;
+            for (StoredEvent stored : server.category("customers")) {
+                SinkEvent expected = byId.get(stored.eventId());
+                if (expected == null) {
+                    throw different(writer, stored, "an event id no change gives");
+                }
+                EventData event = expected.event();
+                if (!stored.stream().equals(expected.stream()) || stored.revision() != expected.revision()) {
+                    throw different(writer, stored, "not at " + expected.stream() + "@" + expected.revision());
+                }
+                if (!stored.eventType().equals(event.getEventType())
+                        || !stored.contentType().equals(event.getContentType())) {
+                    throw different(writer, stored, "type " + event.getEventType() + ", " + event.getContentType()
+                            + " expected");
+                }
+                if (!Arrays.equals(stored.data(), event.getEventData())) {
+                    throw different(writer, stored, "data " + new String(event.getEventData(),
+                            StandardCharsets.UTF_8) + " expected");
+                }
+                if (Arrays.equals(stored.metadata(), event.getUserMetadata())) {
+                    asSent++;
+                } else if (learn) {
+                    multiStreamForm.put(stored.eventId(), stored.metadata());
+                    multiStream++;
+                } else if (Arrays.equals(stored.metadata(), multiStreamForm.get(stored.eventId()))) {
+                    multiStream++;
+                } else {
+                    throw different(writer, stored, "metadata " + new String(event.getUserMetadata(),
+                            StandardCharsets.UTF_8) + " expected, or as the server showed it for the limit: "
+                            + new String(multiStreamForm.getOrDefault(stored.eventId(), new byte[0]),
+                            StandardCharsets.UTF_8));
+                }
+            }
+            if (learn && multiStream != byId.size()) {
+                throw new IllegalStateException(writer + " wrote " + asSent + " events with their metadata as sent, "
+                        + "so not by multi-stream appends: the server does not offer them");
+            }
+            if (learn || writer.equals("the sink")) {
+                System.out.printf("# %s: %d events, each the sink's mapping's byte for byte; %d written by "
+                        + "multi-stream appends, %d by single-stream appends%n", writer, asSent + multiStream,
+                        multiStream, asSent);
+            }
+        }
+
+        private static IllegalStateException different(String writer, StoredEvent stored, String expected) {
+            return new IllegalStateException(writer + " wrote an event that is not the sink's: " + stored + "; "
+                    + expected);
         }
     }
 }

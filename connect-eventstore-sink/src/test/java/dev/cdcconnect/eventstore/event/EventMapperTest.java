@@ -209,6 +209,40 @@ class EventMapperTest {
     }
 
     @Test
+    void metadataHasEveryEntryOfTheSourcePositionInItsOrder() throws IOException {
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("connector", "postgresql");
+        source.put("table", "customers");
+        source.put("txId", 12L);
+        source.put("lsn", 34L);
+        source.put("sequence", "[\"30\",\"34\"]");
+        source.put("file", "binlog.000002");
+        source.put("pos", 56L);
+        source.put("row", 7);
+        source.put("gtid", "0-1-9");
+        source.put("server_id", 8L);
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("after", new LinkedHashMap<>(Map.of("id", 1)));
+        value.put("source", source);
+        value.put("op", "c");
+        SinkRecord record = new SinkRecord("dbserver1.public.customers", 0, null, Map.of("id", 1), null, value, 4);
+        Map<String, Object> position = dev.cdcconnect.event.SourceInfo.read(source).position();
+
+        for (EventMapper mapper : new EventMapper[] {mapper(), mapper().withMetadataValuesAsStrings()}) {
+            JsonNode meta = metadata(append(mapper, record));
+            java.util.List<String> written = new java.util.ArrayList<>();
+            meta.fieldNames().forEachRemaining(name -> {
+                if (name.startsWith("source.") && position.containsKey(name.substring("source.".length()))) {
+                    written.add(name.substring("source.".length()));
+                }
+            });
+            assertThat(written).containsExactlyElementsOf(position.keySet());
+            position.forEach((key, expected) -> assertThat(meta.get("source." + key).asText())
+                    .isEqualTo(String.valueOf(expected)));
+        }
+    }
+
+    @Test
     void kafkaPositionIsReadBackFromMetadataAndForeignMetadataHasNone() {
         Customers customers = new Customers(Envelopes.Flavor.MYSQL, Customers.Shape.MAP).partition(3);
 

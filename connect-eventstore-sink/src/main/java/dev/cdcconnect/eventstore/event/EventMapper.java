@@ -44,6 +44,7 @@ public final class EventMapper {
     private final TombstoneHandling tombstones;
     private final int maxEventBytes;
     private final DeleteStreams deletes;
+    private final EventIds ids = new EventIds();
 
     /**
      * @param maxEventBytes the largest event, as EventStoreDB counts its size, that can be written in one append;
@@ -140,16 +141,14 @@ public final class EventMapper {
             throw new RecordConversionException("the event for stream '" + stream + "' is " + size
                     + " bytes, over the limit of " + maxEventBytes + " bytes for one append");
         }
-        EventData event = EventData.builderAsJson(eventId(record), type, data).metadataAsBytes(meta).build();
+        EventData event = EventData.builderAsJson(ids.of(record), type, data).metadataAsBytes(meta).build();
         SourcePosition source = record.change().flatMap(c -> SourcePosition.of(c.source(), c.op())).orElse(null);
         return new MappedRecord.Append(stream, event, size, holdsCommit, source);
     }
 
     /** The deterministic id of a record's event: a name-based UUID of its topic, partition and offset. */
     public static UUID eventId(ChangeRecord record) {
-        SinkRecord r = record.record();
-        return UUID.nameUUIDFromBytes((r.originalTopic() + '/' + r.originalKafkaPartition() + '/'
-                + r.originalKafkaOffset()).getBytes(StandardCharsets.UTF_8));
+        return UUID.nameUUIDFromBytes(EventIds.name(record));
     }
 
     private byte[] data(ChangeRecord record) {

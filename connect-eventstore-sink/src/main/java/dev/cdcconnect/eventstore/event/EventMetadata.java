@@ -3,6 +3,8 @@ package dev.cdcconnect.eventstore.event;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.cdcconnect.event.ChangeEvent;
 import dev.cdcconnect.event.Operation;
@@ -62,10 +64,39 @@ public final class EventMetadata {
     public record KafkaPosition(TopicPartition partition, long offset) {
     }
 
+    // The names, quoted and encoded once.
+    private static final SerializableString CORRELATION_ID_NAME = new SerializedString(CORRELATION_ID);
+    private static final SerializableString CAUSATION_ID_NAME = new SerializedString(CAUSATION_ID);
+    private static final SerializableString KAFKA_TOPIC_NAME = new SerializedString(KAFKA_TOPIC);
+    private static final SerializableString KAFKA_PARTITION_NAME = new SerializedString(KAFKA_PARTITION);
+    private static final SerializableString KAFKA_OFFSET_NAME = new SerializedString(KAFKA_OFFSET);
+    private static final SerializableString KAFKA_TIMESTAMP_NAME = new SerializedString(KAFKA_TIMESTAMP);
+    private static final SerializableString OP = new SerializedString("op");
+    private static final SerializableString SOURCE_CONNECTOR = new SerializedString("source.connector");
+    private static final SerializableString SOURCE_NAME = new SerializedString("source.name");
+    private static final SerializableString SOURCE_DB = new SerializedString("source.db");
+    private static final SerializableString SOURCE_SCHEMA = new SerializedString("source.schema");
+    private static final SerializableString SOURCE_TABLE = new SerializedString("source.table");
+    private static final SerializableString SOURCE_TS_MS = new SerializedString("source.ts_ms");
+    private static final SerializableString SOURCE_SNAPSHOT = new SerializedString("source.snapshot");
+    // The source position, in the order of SourceInfo.position().
+    private static final SerializableString SOURCE_TX_ID = new SerializedString("source.txId");
+    private static final SerializableString SOURCE_LSN = new SerializedString("source.lsn");
+    private static final SerializableString SOURCE_SEQUENCE = new SerializedString("source.sequence");
+    private static final SerializableString SOURCE_FILE = new SerializedString("source.file");
+    private static final SerializableString SOURCE_POS = new SerializedString("source.pos");
+    private static final SerializableString SOURCE_ROW = new SerializedString("source.row");
+    private static final SerializableString SOURCE_GTID = new SerializedString("source.gtid");
+    private static final SerializableString SOURCE_SERVER_ID = new SerializedString("source.server_id");
+    private static final SerializableString TRANSACTION_ID = new SerializedString("transaction.id");
+    private static final SerializableString TRANSACTION_TOTAL_ORDER = new SerializedString("transaction.total_order");
+    private static final SerializableString TS_MS = new SerializedString("ts_ms");
+
     private final JsonValues json;
     private final ValueSource correlation;
     private final ValueSource causation;
     private final List<String> headers;
+    private final List<SerializableString> headerNames;
     private final boolean stringValues;
 
     public EventMetadata(JsonValues json, ValueSource correlation, ValueSource causation, List<String> headers,
@@ -74,6 +105,8 @@ public final class EventMetadata {
         this.correlation = correlation;
         this.causation = causation;
         this.headers = List.copyOf(headers);
+        this.headerNames = this.headers.stream().<SerializableString>map(h -> new SerializedString(HEADER_PREFIX + h))
+                .toList();
         this.stringValues = stringValues;
     }
 
@@ -87,25 +120,27 @@ public final class EventMetadata {
         try (ByteArrayBuilder out = new ByteArrayBuilder(384);
              JsonGenerator g = JsonValues.FACTORY.createGenerator(out)) {
             g.writeStartObject();
-            string(g, CORRELATION_ID, correlation.resolve(record, json));
-            string(g, CAUSATION_ID, causation.resolve(record, json));
+            string(g, CORRELATION_ID_NAME, correlation.resolve(record, json));
+            string(g, CAUSATION_ID_NAME, causation.resolve(record, json));
             SinkRecord sink = record.record();
-            string(g, KAFKA_TOPIC, sink.originalTopic());
-            number(g, KAFKA_PARTITION, sink.originalKafkaPartition() == null ? null
-                    : sink.originalKafkaPartition().longValue());
-            number(g, KAFKA_OFFSET, sink.originalKafkaOffset());
-            number(g, KAFKA_TIMESTAMP, sink.timestamp());
+            string(g, KAFKA_TOPIC_NAME, sink.originalTopic());
+            Integer partition = sink.originalKafkaPartition();
+            if (partition != null) {
+                number(g, KAFKA_PARTITION_NAME, partition.longValue());
+            }
+            number(g, KAFKA_OFFSET_NAME, sink.originalKafkaOffset());
+            number(g, KAFKA_TIMESTAMP_NAME, sink.timestamp());
             Optional<ChangeEvent> change = record.change();
             if (change.isPresent()) {
                 writeChange(g, change.get());
             }
-            for (String name : headers) {
-                Header header = sink.headers().lastWithName(name);
+            for (int i = 0; i < headers.size(); i++) {
+                Header header = sink.headers().lastWithName(headers.get(i));
                 if (header != null && header.value() != null) {
+                    g.writeFieldName(headerNames.get(i));
                     if (stringValues) {
-                        g.writeStringField(HEADER_PREFIX + name, json.toText(header.value(), header.schema()));
+                        g.writeString(json.toText(header.value(), header.schema()));
                     } else {
-                        g.writeFieldName(HEADER_PREFIX + name);
                         json.write(g, header.value(), header.schema());
                     }
                 }
@@ -119,46 +154,53 @@ public final class EventMetadata {
     }
 
     private void writeChange(JsonGenerator g, ChangeEvent change) throws IOException {
-        string(g, "op", change.op().code());
+        string(g, OP, change.op().code());
         SourceInfo source = change.source();
-        string(g, "source.connector", source.connector());
-        string(g, "source.name", source.name());
-        string(g, "source.db", source.database());
-        string(g, "source.schema", source.schema());
-        string(g, "source.table", source.table());
-        number(g, "source.ts_ms", source.tsMs());
+        string(g, SOURCE_CONNECTOR, source.connector());
+        string(g, SOURCE_NAME, source.name());
+        string(g, SOURCE_DB, source.database());
+        string(g, SOURCE_SCHEMA, source.schema());
+        string(g, SOURCE_TABLE, source.table());
+        number(g, SOURCE_TS_MS, source.tsMs());
         if (source.isSnapshot()) {
-            string(g, "source.snapshot", source.snapshot());
+            string(g, SOURCE_SNAPSHOT, source.snapshot());
         }
-        for (Map.Entry<String, Object> entry : source.position().entrySet()) {
-            if (entry.getValue() instanceof Number n) {
-                number(g, "source." + entry.getKey(), n.longValue());
-            } else {
-                string(g, "source." + entry.getKey(), String.valueOf(entry.getValue()));
-            }
-        }
+        // SourceInfo.position(), entry by entry, without building it.
+        number(g, SOURCE_TX_ID, source.txId());
+        number(g, SOURCE_LSN, source.lsn());
+        string(g, SOURCE_SEQUENCE, source.sequence());
+        string(g, SOURCE_FILE, source.file());
+        number(g, SOURCE_POS, source.pos());
+        number(g, SOURCE_ROW, source.row());
+        string(g, SOURCE_GTID, source.gtid());
+        number(g, SOURCE_SERVER_ID, source.serverId());
         TransactionInfo transaction = change.transaction();
         if (transaction != null) {
-            string(g, "transaction.id", transaction.id());
-            number(g, "transaction.total_order", transaction.totalOrder());
+            string(g, TRANSACTION_ID, transaction.id());
+            number(g, TRANSACTION_TOTAL_ORDER, transaction.totalOrder());
         }
-        number(g, "ts_ms", change.tsMs());
+        number(g, TS_MS, change.tsMs());
     }
 
-    private static void string(JsonGenerator g, String name, String value) throws IOException {
+    private static void string(JsonGenerator g, SerializableString name, String value) throws IOException {
         if (value != null) {
-            g.writeStringField(name, value);
+            g.writeFieldName(name);
+            g.writeString(value);
         }
     }
 
-    private void number(JsonGenerator g, String name, Long value) throws IOException {
-        if (value == null) {
-            return;
+    private void number(JsonGenerator g, SerializableString name, Long value) throws IOException {
+        if (value != null) {
+            number(g, name, value.longValue());
         }
+    }
+
+    private void number(JsonGenerator g, SerializableString name, long value) throws IOException {
+        g.writeFieldName(name);
         if (stringValues) {
-            g.writeStringField(name, value.toString());
+            g.writeString(Long.toString(value));
         } else {
-            g.writeNumberField(name, value);
+            g.writeNumber(value);
         }
     }
 

@@ -12,6 +12,7 @@ import java.lang.management.MemoryMXBean;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -42,7 +43,12 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * <p>Reported: events per second over the first and the last 10% of the events (ratio last/first: 1 means no decay);
  * the sink's own objects (classes {@code dev.cdcconnect.eventstore.*}, from the JVM's class histogram after a full
  * GC) after the first and the last wave, with the instance count of its per-stream state, so state that outlives
- * idle streams shows as growth; and the JVM's peak heap, which also holds the stand-in's copy of every event.
+ * idle streams shows as growth; the JVM's peak heap, which also holds the stand-in's copy of every event; and per
+ * record the commit latency: the time from {@code put()} receiving the record to {@code preCommit()} returning an
+ * offset past it (the record may then be committed), with p50, p99 and max over all records. The benchmark calls
+ * {@code preCommit()} after every {@code put()} and while it waits for a wave to be written; a batch's records are
+ * all done when {@code preCommit()} first covers the batch's last offset in each of its partitions, so a figure is
+ * late by at most the longest gap between two calls while records were waiting, which is reported too.
  * Settings: {@code -Drows=100000 -Dchanges=10 -Dgroups=10}.
  */
 public final class EventStoreScaleBenchmark implements Benchmark {
@@ -70,7 +76,7 @@ public final class EventStoreScaleBenchmark implements Benchmark {
     @Override
     public String description() {
         return "EventStoreDB sink, 1,000,000 change events into 100,000 streams: throughput first vs last 10%, the"
-                + " sink's retained objects after idle streams, peak heap";
+                + " sink's retained objects after idle streams, peak heap, put-to-committable latency p50/p99/max";
     }
 
     @Override
@@ -110,6 +116,7 @@ public final class EventStoreScaleBenchmark implements Benchmark {
             task.initialize(new TestSinkTaskContext(config, false, assignment));
             task.start(config);
             Generator generator = new Generator();
+            CommitLatency latency = new CommitLatency(assignment);
             long[] decileNanos = new long[11];
             long start = System.nanoTime();
             decileNanos[0] = start;
@@ -127,7 +134,7 @@ public final class EventStoreScaleBenchmark implements Benchmark {
                         for (int id = firstRow; id <= lastRow; id++) {
                             batch.add(generator.change(id, change));
                             if (batch.size() == POLL_RECORDS) {
-                                task.put(batch);
+                                latency.put(task, batch);
                                 sent += batch.size();
                                 batch = new ArrayList<>(POLL_RECORDS);
                                 while (nextDecile <= 10 && sent >= total * nextDecile / 10) {
@@ -136,9 +143,9 @@ public final class EventStoreScaleBenchmark implements Benchmark {
                             }
                         }
                     }
-                    task.put(batch);
+                    latency.put(task, batch);
                     sent += batch.size();
-                    awaitAcknowledged(task, generator.lastOffsets());
+                    awaitAcknowledged(task, generator.lastOffsets(), latency);
                     while (nextDecile <= 10 && sent >= total * nextDecile / 10) {
                         decileNanos[nextDecile++] = System.nanoTime();
                     }
@@ -184,22 +191,164 @@ public final class EventStoreScaleBenchmark implements Benchmark {
             heap.put("peak_heap_mb", peakHeap.get() / 1e6);
             heap.put("max_heap_mb", memory.getHeapMemoryUsage().getMax() / 1e6);
             results.report(name() + ".heap", heap, "max-heap", memory.getHeapMemoryUsage().getMax() / 1e6);
+
+            if (latency.records() != total || latency.waiting() != 0) {
+                throw new IllegalStateException("commit latency taken for " + latency.records() + " of " + total
+                        + " events, " + latency.waiting() + " batches never covered");
+            }
+            Map<String, Double> commit = new LinkedHashMap<>();
+            double p50 = latency.percentileMillis(0.5);
+            commit.put("p99_ms", latency.percentileMillis(0.99));
+            commit.put("p50_ms", p50);
+            commit.put("max_ms", latency.percentileMillis(1.0));
+            commit.put("poll_gap_max_ms", latency.pollGapMaxMillis());
+            results.report(name() + ".commit-latency", commit, "p50", p50);
         } finally {
             sampling.set(false);
         }
     }
 
-    private static void awaitAcknowledged(EventStoreSinkTask task, Map<TopicPartition, Long> lastOffsets)
-            throws Exception {
+    private static void awaitAcknowledged(EventStoreSinkTask task, Map<TopicPartition, Long> lastOffsets,
+                                          CommitLatency latency) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> current = new HashMap<>();
         lastOffsets.forEach((partition, offset) -> current.put(partition, new OffsetAndMetadata(offset + 1)));
         long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
-        while (!current.equals(task.preCommit(current))) {
+        while (!current.equals(latency.preCommit(task, current))) {
             if (System.nanoTime() > deadline) {
                 throw new TimeoutException("the sink did not acknowledge every record within " + RUN_TIMEOUT);
             }
             task.put(List.of());
             Thread.sleep(1);
+        }
+    }
+
+    /**
+     * Per record, the time from {@code put()} receiving it to {@code preCommit()} first returning an offset past it.
+     * Records are timed per batch: a batch is done when {@code preCommit()} covers its last offset in each of its
+     * partitions (offsets only grow within a partition, so that covers every record of the batch).
+     */
+    private static final class CommitLatency {
+        /** A batch handed to {@code put()}: when, its last offset per partition (-1: none), how many records. */
+        private record Batch(long putNanos, long[] lastOffsets, int records) {
+        }
+
+        private final List<TopicPartition> partitions;
+        private final List<Batch> waiting = new ArrayList<>();
+        /** Per partition, the offset after the last one handed to {@code put()}: the consumer's position. */
+        private final long[] positions;
+        /** Per batch done: its latency and its record count. */
+        private long[] nanos = new long[1024];
+        private int[] counts = new int[1024];
+        private int batches;
+        private long records;
+        /** Since when the waiting batches are known not done: the last call, or the put of the oldest one. */
+        private long checkedNanos;
+        private long pollGapMaxNanos;
+
+        CommitLatency(Set<TopicPartition> assignment) {
+            partitions = new ArrayList<>(assignment);
+            partitions.sort((a, b) -> Integer.compare(a.partition(), b.partition()));
+            for (int p = 0; p < partitions.size(); p++) {
+                if (partitions.get(p).partition() != p) {
+                    throw new IllegalArgumentException("partitions must be numbered 0.." + (partitions.size() - 1)
+                            + ": " + assignment);
+                }
+            }
+            positions = new long[partitions.size()];
+        }
+
+        /** Hands the batch to the task, timed from the call, then asks the task what is committable. */
+        void put(EventStoreSinkTask task, List<SinkRecord> batch) {
+            long[] last = new long[partitions.size()];
+            Arrays.fill(last, -1);
+            for (SinkRecord record : batch) {
+                last[record.kafkaPartition()] = Math.max(last[record.kafkaPartition()], record.kafkaOffset());
+            }
+            long putNanos = System.nanoTime();
+            task.put(batch);
+            if (!batch.isEmpty()) {
+                if (waiting.isEmpty()) {
+                    checkedNanos = putNanos;
+                }
+                waiting.add(new Batch(putNanos, last, batch.size()));
+            }
+            Map<TopicPartition, OffsetAndMetadata> current = new HashMap<>();
+            for (int p = 0; p < last.length; p++) {
+                positions[p] = Math.max(positions[p], last[p] + 1);
+                current.put(partitions.get(p), new OffsetAndMetadata(positions[p]));
+            }
+            preCommit(task, current);
+        }
+
+        /** Calls {@code task.preCommit(current)}; every waiting batch the answer covers is done now. */
+        Map<TopicPartition, OffsetAndMetadata> preCommit(EventStoreSinkTask task,
+                                                         Map<TopicPartition, OffsetAndMetadata> current) {
+            Map<TopicPartition, OffsetAndMetadata> committable = task.preCommit(current);
+            long now = System.nanoTime();
+            if (!waiting.isEmpty()) {
+                // A batch found done now may have been done since the last look: its figure is late by at most this.
+                pollGapMaxNanos = Math.max(pollGapMaxNanos, now - checkedNanos);
+            }
+            checkedNanos = now;
+            long[] next = new long[partitions.size()];
+            for (int p = 0; p < next.length; p++) {
+                OffsetAndMetadata offset = committable.get(partitions.get(p));
+                next[p] = offset == null ? 0 : offset.offset();
+            }
+            waiting.removeIf(batch -> {
+                for (int p = 0; p < next.length; p++) {
+                    if (batch.lastOffsets()[p] >= next[p]) {
+                        return false;
+                    }
+                }
+                done(now - batch.putNanos(), batch.records());
+                return true;
+            });
+            return committable;
+        }
+
+        private void done(long latencyNanos, int count) {
+            if (batches == nanos.length) {
+                nanos = Arrays.copyOf(nanos, batches * 2);
+                counts = Arrays.copyOf(counts, batches * 2);
+            }
+            nanos[batches] = latencyNanos;
+            counts[batches] = count;
+            batches++;
+            records += count;
+        }
+
+        long records() {
+            return records;
+        }
+
+        int waiting() {
+            return waiting.size();
+        }
+
+        /** The latency at or under which a fraction {@code p} of the records were done (1.0: the maximum). */
+        double percentileMillis(double p) {
+            if (records == 0) {
+                return Double.NaN;
+            }
+            Integer[] order = new Integer[batches];
+            for (int i = 0; i < batches; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, b) -> Long.compare(nanos[a], nanos[b]));
+            long rank = Math.max(1, (long) Math.ceil(p * records));
+            long seen = 0;
+            for (int i : order) {
+                seen += counts[i];
+                if (seen >= rank) {
+                    return nanos[i] / 1e6;
+                }
+            }
+            return nanos[order[batches - 1]] / 1e6;
+        }
+
+        double pollGapMaxMillis() {
+            return pollGapMaxNanos / 1e6;
         }
     }
 

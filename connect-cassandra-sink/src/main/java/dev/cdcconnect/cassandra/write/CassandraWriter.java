@@ -14,6 +14,7 @@ import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.oss.driver.api.core.metadata.TokenMap;
 import com.datastax.oss.driver.api.core.metadata.schema.ColumnMetadata;
 import com.datastax.oss.driver.api.core.metadata.schema.TableMetadata;
+import com.datastax.oss.driver.api.core.type.DataType;
 import com.datastax.oss.driver.api.core.type.codec.CodecNotFoundException;
 import dev.cdcconnect.cassandra.mapping.Change;
 import dev.cdcconnect.cassandra.mapping.ColumnValue;
@@ -25,6 +26,8 @@ import dev.cdcconnect.support.sink.Backoff;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +64,7 @@ public final class CassandraWriter {
     private record StatementKey(TableRef table, Change.Kind kind, List<String> columns) {
     }
 
-    private record Bound(Change change, List<Object> rowKey, List<Object> partitionKey, Set<String> columns,
+    private record Bound(Change change, List<Object> rowKey, List<Object> partitionKey, List<String> columns,
                          BoundStatement statement) {
     }
 
@@ -78,6 +81,7 @@ public final class CassandraWriter {
     private final Settings settings;
     private final Semaphore inFlight;
     private final Map<StatementKey, PreparedStatement> prepared = new ConcurrentHashMap<>();
+    private final Map<TableRef, Columns> columnsByTable = new ConcurrentHashMap<>();
 
     public CassandraWriter(CqlSession session, TableCatalog catalog, Settings settings) {
         this.session = session;
@@ -220,7 +224,7 @@ public final class CassandraWriter {
         if (a.change().kind() == Change.Kind.DELETE) {
             return true;
         }
-        return b.change().kind() == Change.Kind.UPSERT && a.columns().containsAll(b.columns());
+        return b.change().kind() == Change.Kind.UPSERT && new HashSet<>(a.columns()).containsAll(b.columns());
     }
 
     private Statement<?> statement(List<Bound> chunk) {
@@ -271,10 +275,14 @@ public final class CassandraWriter {
 
     private Bound bind(Change change) {
         TableMetadata table = catalog.table(change);
-        if (change.kind() == Change.Kind.UPSERT && !unknownColumns(change, table).isEmpty()) {
+        Columns columnsOfTable = columns(change.table(), table);
+        Set<String> unknown = change.kind() == Change.Kind.UPSERT ? columnsOfTable.unknown(change) : Set.of();
+        if (!unknown.isEmpty()) {
             // The table may have gained columns since it was read.
             catalog.forget(change.table());
             table = catalog.table(change);
+            columnsOfTable = columns(change.table(), table);
+            unknown = columnsOfTable.unknown(change);
         }
         List<ColumnMetadata> primaryKey = table.getPrimaryKey();
         Map<String, ColumnValue> keyValues = new LinkedHashMap<>();
@@ -298,13 +306,14 @@ public final class CassandraWriter {
             throw new IllegalArgumentException("missing primary key column(s) " + missing + " of " + change.table()
                     + ": neither the record key nor the row has a value for them");
         }
-        return change.kind() == Change.Kind.UPSERT ? bindUpsert(change, table, keyValues) : bindDelete(change, table, keyValues);
+        return change.kind() == Change.Kind.UPSERT ? bindUpsert(change, table, columnsOfTable, keyValues, unknown)
+                : bindDelete(change, table, columnsOfTable, keyValues);
     }
 
-    private Bound bindUpsert(Change change, TableMetadata table, Map<String, ColumnValue> keyValues) {
+    private Bound bindUpsert(Change change, TableMetadata table, Columns columnsOfTable,
+                             Map<String, ColumnValue> keyValues, Set<String> unknown) {
         Map<String, ColumnValue> columns = new LinkedHashMap<>(keyValues);
         change.columns().forEach(columns::putIfAbsent);
-        Set<String> unknown = unknownColumns(change, table);
         if (!unknown.isEmpty()) {
             if (!settings.ignoreUnknownFields()) {
                 String fields = unknown.stream().map(c -> change.columns().get(c).field() + (c.equals(
@@ -321,64 +330,102 @@ public final class CassandraWriter {
                         .collect(Collectors.joining(", ")) + ") VALUES (" + String.join(", ", java.util.Collections.nCopies(names.size(), "?"))
                         + ") USING TIMESTAMP ?");
         BoundStatementBuilder builder = statement.boundStatementBuilder();
+        Map<String, Object> keys = new HashMap<>();
         int i = 0;
         for (Map.Entry<String, ColumnValue> column : columns.entrySet()) {
-            builder = set(builder, i++, column.getValue(), table, column.getKey(), change);
+            builder = set(builder, i++, column.getValue(), columnsOfTable, column.getKey(), change, keyValues, keys);
         }
         builder = builder.setLong(i, change.timestamp());
-        return bound(change, table, keyValues, columns.keySet(), builder);
+        return bound(change, table, keys, names, builder);
     }
 
-    private Bound bindDelete(Change change, TableMetadata table, Map<String, ColumnValue> keyValues) {
+    private Bound bindDelete(Change change, TableMetadata table, Columns columnsOfTable,
+                             Map<String, ColumnValue> keyValues) {
         List<String> names = List.copyOf(keyValues.keySet());
         PreparedStatement statement = prepared(new StatementKey(change.table(), Change.Kind.DELETE, names), () ->
                 "DELETE FROM " + change.table() + " USING TIMESTAMP ? WHERE " + names.stream()
                         .map(n -> cql(n) + " = ?").collect(Collectors.joining(" AND ")));
         BoundStatementBuilder builder = statement.boundStatementBuilder().setLong(0, change.timestamp());
+        Map<String, Object> keys = new HashMap<>();
         int i = 1;
         for (Map.Entry<String, ColumnValue> column : keyValues.entrySet()) {
-            builder = set(builder, i++, column.getValue(), table, column.getKey(), change);
+            builder = set(builder, i++, column.getValue(), columnsOfTable, column.getKey(), change, keyValues, keys);
         }
-        return bound(change, table, keyValues, Set.of(), builder);
+        return bound(change, table, keys, List.of(), builder);
     }
 
-    private Bound bound(Change change, TableMetadata table, Map<String, ColumnValue> keyValues, Set<String> columns,
+    /** The bound write, with its row and partition key (the key columns' values as bound, in key order). */
+    private Bound bound(Change change, TableMetadata table, Map<String, Object> keys, List<String> columns,
                         BoundStatementBuilder builder) {
-        List<Object> rowKey = new ArrayList<>();
-        List<Object> partitionKey = new ArrayList<>();
+        List<Object> rowKey = new ArrayList<>(table.getPrimaryKey().size());
+        List<Object> partitionKey = new ArrayList<>(table.getPartitionKey().size());
         for (ColumnMetadata column : table.getPrimaryKey()) {
-            Object value = values.convert(keyValues.get(column.getName().asInternal()).value(),
-                    keyValues.get(column.getName().asInternal()).schema(), column.getType());
-            rowKey.add(value);
-            if (table.getPartitionKey().contains(column)) {
-                partitionKey.add(value);
-            }
+            rowKey.add(keys.get(column.getName().asInternal()));
+        }
+        for (ColumnMetadata column : table.getPartitionKey()) {
+            partitionKey.add(keys.get(column.getName().asInternal()));
         }
         BoundStatement statement = builder.setConsistencyLevel(settings.consistency()).setIdempotence(true).build();
-        return new Bound(change, rowKey, partitionKey, Set.copyOf(columns), statement);
+        return new Bound(change, rowKey, partitionKey, columns, statement);
     }
 
-    private BoundStatementBuilder set(BoundStatementBuilder builder, int index, ColumnValue value, TableMetadata table,
-                                      String column, Change change) {
-        ColumnMetadata metadata = table.getColumn(CqlIdentifier.fromInternal(column)).orElseThrow();
+    /** Binds a column's value; a key column's value as bound is kept in {@code keys}. */
+    private BoundStatementBuilder set(BoundStatementBuilder builder, int index, ColumnValue value, Columns table,
+                                      String column, Change change, Map<String, ColumnValue> keyValues,
+                                      Map<String, Object> keys) {
+        DataType type = table.type(column);
         Object converted;
         try {
-            converted = values.convert(value.value(), value.schema(), metadata.getType());
+            converted = values.convert(value.value(), value.schema(), type);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("field " + value.field() + " (column " + column + " of "
                     + change.table() + "): " + e.getMessage(), e);
         }
-        return converted == null ? builder.setToNull(index) : builder.set(index, converted, values.codec(metadata.getType()));
+        if (keyValues.get(column) == value) {
+            keys.put(column, converted);
+        }
+        return converted == null ? builder.setToNull(index) : builder.set(index, converted, values.codec(type));
     }
 
-    private static Set<String> unknownColumns(Change change, TableMetadata table) {
-        Set<String> unknown = new TreeSet<>();
-        for (String column : change.columns().keySet()) {
-            if (table.getColumn(CqlIdentifier.fromInternal(column)).isEmpty()) {
-                unknown.add(column);
+
+    /** The column types of one version of a table's metadata, by internal name. */
+    private record Columns(TableMetadata table, Map<String, DataType> byName) {
+
+        DataType type(String name) {
+            DataType type = byName.get(name);
+            if (type == null) {
+                throw new IllegalStateException("no column " + name + " in " + table.getKeyspace().asCql(true) + "."
+                        + table.getName().asCql(true));
             }
+            return type;
         }
-        return unknown;
+
+        /** The change's columns the table lacks; empty (and not allocated) when it has them all. */
+        Set<String> unknown(Change change) {
+            Set<String> unknown = null;
+            for (String column : change.columns().keySet()) {
+                if (!byName.containsKey(column)) {
+                    if (unknown == null) {
+                        unknown = new TreeSet<>();
+                    }
+                    unknown.add(column);
+                }
+            }
+            return unknown == null ? Set.of() : unknown;
+        }
+    }
+
+    /** The columns of the table as {@code table} describes it: looked up once per version of its metadata. */
+    private Columns columns(TableRef ref, TableMetadata table) {
+        Columns known = columnsByTable.get(ref);
+        if (known != null && known.table() == table) {
+            return known;
+        }
+        Map<String, DataType> byName = new HashMap<>();
+        table.getColumns().forEach((id, metadata) -> byName.put(id.asInternal(), metadata.getType()));
+        Columns columns = new Columns(table, byName);
+        columnsByTable.put(ref, columns);
+        return columns;
     }
 
     private PreparedStatement prepared(StatementKey key, java.util.function.Supplier<String> cql) {

@@ -34,6 +34,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The task against a real Cassandra node: what ends up in the tables, what is reported, what is committed. */
 class CassandraSinkTaskTest {
@@ -479,6 +480,38 @@ class CassandraSinkTaskTest {
         assertThat(CASSANDRA.execute("SELECT COUNT(*) FROM " + KS + ".lines").get(0).getLong(0)).isEqualTo(500);
         assertThat(CASSANDRA.execute("SELECT sku FROM " + KS + ".lines WHERE order_id = 9 AND line = 49").get(0)
                 .getString(0)).isEqualTo("sku-9-49");
+    }
+
+    @Test
+    @Timeout(120)
+    void aRowCassandraRejectsInAPartitionBatchGoesToTheDeadLetterQueueAndTheOthersOfTheBatchAreWritten() {
+        CASSANDRA.execute("CREATE TABLE " + KS + ".skus (order_id int, sku text, qty int, PRIMARY KEY ((order_id), sku))");
+        Schema key = SchemaBuilder.struct().field("order_id", Schema.INT32_SCHEMA).field("sku", Schema.STRING_SCHEMA).build();
+        Schema line = SchemaBuilder.struct().field("order_id", Schema.INT32_SCHEMA).field("sku", Schema.STRING_SCHEMA)
+                .field("qty", Schema.INT32_SCHEMA).build();
+        TestSinkTaskContext context = new TestSinkTaskContext(true);
+        // One batch of the partition's rows, up to a size Cassandra refuses; then each row on its own.
+        CassandraSinkTask task = start(context, orderProps("skus", "write.flush.records", "1000",
+                "write.flush.interval.ms", "600000", "write.batch.max.bytes", "1048576",
+                "write.max.concurrent.requests", "1"));
+        String tooLongForAKey = "x".repeat(70_000);
+        List<SinkRecord> records = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String sku = i == 4 ? tooLongForAKey : "sku-" + i;
+            Struct row = new Struct(line).put("order_id", 1).put("sku", sku).put("qty", i);
+            Struct value = Envelopes.postgres("shop", "public", "orders").tsMs(1_000).struct(Operation.CREATE, null, row);
+            records.add(new SinkRecord("dbserver1.public.orders", 0, key, new Struct(key).put("order_id", 1).put("sku", sku),
+                    value.schema(), value, offset++));
+        }
+
+        task.put(records);
+        task.preCommit(Map.of(new TopicPartition("dbserver1.public.orders", 0), new OffsetAndMetadata(offset)));
+
+        assertThat(CASSANDRA.execute("SELECT qty FROM " + KS + ".skus WHERE order_id = 1"))
+                .extracting(r -> r.getInt("qty")).containsExactlyInAnyOrder(0, 1, 2, 3, 5, 6, 7, 8, 9);
+        assertThat(context.reported()).hasSize(1);
+        assertThat(context.reported().get(0).record().kafkaOffset()).isEqualTo(offset - 6);
+        assertThat(context.reported().get(0).error().getMessage()).contains("Cassandra rejected the write");
     }
 
     @Test

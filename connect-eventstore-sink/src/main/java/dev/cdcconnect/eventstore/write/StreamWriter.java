@@ -1,7 +1,5 @@
 package dev.cdcconnect.eventstore.write;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.cdcconnect.event.SourcePosition;
 import dev.cdcconnect.eventstore.event.EventMapper;
 import dev.cdcconnect.eventstore.event.MappedRecord;
@@ -14,13 +12,11 @@ import io.kurrent.dbclient.AppendStreamRequest;
 import io.kurrent.dbclient.AppendToStreamOptions;
 import io.kurrent.dbclient.DeleteResult;
 import io.kurrent.dbclient.DeleteStreamOptions;
-import io.kurrent.dbclient.EventData;
 import io.kurrent.dbclient.KurrentDBClient;
 import io.kurrent.dbclient.MultiStreamAppendResponse;
 import io.kurrent.dbclient.StreamState;
 import io.kurrent.dbclient.WriteResult;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -75,7 +71,7 @@ import org.slf4j.LoggerFactory;
  * {@link UnansweredCallException}, which replaces the client and retries the records like any failure whose outcome
  * is unknown.
  *
- * <p>Each stream's queue is in one {@link QueueState} at a time (idle, ready, calling, backing off, parked). Every
+ * <p>Each stream's queue is in one {@link StreamQueue.State} at a time (idle, ready, calling, backing off, parked). Every
  * EventStoreDB call (a stream's read, an append, a deletion, a multi-stream append) goes through {@link #call}, one
  * completion path. What the server offers (multi-stream appends) is settled by {@link ServerFeatures}.
  *
@@ -106,67 +102,6 @@ public final class StreamWriter implements AutoCloseable {
             Duration retryTimeout) {
     }
 
-    /** A record on its way to a stream. */
-    private static final class Pending {
-        final SinkRecord record;
-        final TopicPartition partition;
-        final long offset;
-        final MappedRecord action;
-        /** The source position of the record's change, or null. */
-        final SourcePosition source;
-        final int size;
-        final OffsetTracker tracker;
-        final OffsetTracker.Slot slot;
-
-        Pending(SinkRecord record, TopicPartition partition, MappedRecord action, int size, OffsetTracker tracker,
-                OffsetTracker.Slot slot) {
-            this.record = record;
-            this.partition = partition;
-            this.offset = record.originalKafkaOffset();
-            this.action = action;
-            this.source = action instanceof MappedRecord.Append append ? append.source() : null;
-            this.size = size;
-            this.tracker = tracker;
-            this.slot = slot;
-        }
-
-        EventData event() {
-            return ((MappedRecord.Append) action).event();
-        }
-    }
-
-    /** Where a stream's queue is; a stream has at most one call in flight, so its order is kept. */
-    private enum QueueState {
-        /** Nothing under way: ready as soon as it has records. */
-        IDLE,
-        /** In the ready queue, waiting for a free call slot. */
-        READY,
-        /** A call for it is in flight: no other may start. */
-        CALLING,
-        /** Waiting out a backoff before its next call. */
-        BACKING_OFF,
-        /** Out of retries: waits for {@link #unpark}. */
-        PARKED
-    }
-
-    /** The records waiting for one stream, and what is known about it. */
-    private static final class StreamQueue {
-        final String stream;
-        final ArrayDeque<Pending> pending = new ArrayDeque<>();
-        StreamProgress progress;
-        QueueState state = QueueState.IDLE;
-        /** Re-read the stream before the next append (after a conflict, or a rebalance). */
-        boolean reread;
-        /** The last multi-stream append with this stream failed: next time alone, to see why. */
-        boolean alone;
-        int attempts;
-        int maxBatchEvents = Integer.MAX_VALUE;
-
-        StreamQueue(String stream) {
-            this.stream = stream;
-        }
-    }
-
     private record RecordFailure(Pending pending, Throwable reason) {
     }
 
@@ -179,17 +114,13 @@ public final class StreamWriter implements AutoCloseable {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final Map<String, StreamQueue> queues = new HashMap<>();
-    private final ArrayDeque<StreamQueue> ready = new ArrayDeque<>();
-    private final List<StreamQueue> parked = new ArrayList<>();
-    private final Cache<String, StreamProgress> idleProgress;
+    private final StreamQueues queues = new StreamQueues();
     private final Map<TopicPartition, OffsetTracker> trackers = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<RecordFailure> failures = new ConcurrentLinkedQueue<>();
     private int inFlight;
     /** Records in calls now in flight, per partition: a revoked partition's are awaited before it is let go. */
     private final Map<TopicPartition, Integer> flying = new HashMap<>();
     private long bufferedBytes;
-    private Throwable unavailable;
     private ConnectException fatal;
     private final ServerFeatures features;
     private boolean closed;
@@ -217,7 +148,6 @@ public final class StreamWriter implements AutoCloseable {
         this.deadLetters = deadLetters;
         // A warning per redelivery at most: the worker delivers refused records again after retry.backoff.max.ms.
         this.retries = new RetryWindow(settings.retryTimeout(), settings.retryBackoffMax().minusMillis(50));
-        this.idleProgress = Caffeine.newBuilder().maximumSize(100_000).build();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "eventstore-sink-retries");
             thread.setDaemon(true);
@@ -306,10 +236,8 @@ public final class StreamWriter implements AutoCloseable {
         lock.lock();
         try {
             for (Pending pending : accepted) {
-                StreamQueue queue = queue(streamOf(pending));
-                queue.pending.addLast(pending);
+                queues.add(pending);
                 bufferedBytes += pending.size;
-                makeReady(queue, false);
             }
             pump(calls);
         } finally {
@@ -349,7 +277,7 @@ public final class StreamWriter implements AutoCloseable {
             mapper.forget(partitions);
             deadLetters.forget(partitions);
             int dropped = 0;
-            for (StreamQueue queue : queues.values()) {
+            for (StreamQueue queue : queues.all()) {
                 for (Iterator<Pending> it = queue.pending.iterator(); it.hasNext(); ) {
                     Pending pending = it.next();
                     if (isStale(pending)) {
@@ -360,7 +288,7 @@ public final class StreamWriter implements AutoCloseable {
                 }
                 queue.reread = true;
             }
-            idleProgress.invalidateAll();
+            queues.forgetIdle();
             if (dropped > 0) {
                 LOG.info("Dropped {} records of {} revoked partitions; their new owner writes them", dropped,
                         partitions.size());
@@ -452,9 +380,9 @@ public final class StreamWriter implements AutoCloseable {
             if (fatal != null) {
                 throw fatal;
             }
-            if (unavailable != null) {
-                failing = unavailable;
-                unpark();
+            if (queues.unavailable() != null) {
+                failing = queues.unavailable();
+                queues.unpark();
                 pump(calls);
             }
         } finally {
@@ -535,7 +463,8 @@ public final class StreamWriter implements AutoCloseable {
         lock.lock();
         try {
             long waitUntil = System.nanoTime() + Math.max(settings.deadline().toNanos() * 3, Duration.ofSeconds(30).toNanos());
-            while (bufferedBytes >= settings.bufferMaxBytes() && fatal == null && unavailable == null && !closed) {
+            while (bufferedBytes >= settings.bufferMaxBytes() && fatal == null && queues.unavailable() == null
+                    && !closed) {
                 long left = waitUntil - System.nanoTime();
                 if (left <= 0) {
                     throw new RetriableException("The EventStoreDB sink's buffer (" + settings.bufferMaxBytes()
@@ -554,53 +483,13 @@ public final class StreamWriter implements AutoCloseable {
 
     // ---- scheduling; every method below runs with the lock held unless it says otherwise
 
-    private static String streamOf(Pending pending) {
-        return pending.action instanceof MappedRecord.Append append ? append.stream()
-                : ((MappedRecord.DeleteStream) pending.action).stream();
-    }
-
-    private StreamQueue queue(String stream) {
-        StreamQueue queue = queues.get(stream);
-        if (queue == null) {
-            queue = new StreamQueue(stream);
-            queue.progress = idleProgress.getIfPresent(stream);
-            if (queue.progress != null) {
-                idleProgress.invalidate(stream);
-            }
-            queues.put(stream, queue);
-        }
-        return queue;
-    }
-
-    private void makeReady(StreamQueue queue, boolean first) {
-        if (queue.state != QueueState.IDLE || queue.pending.isEmpty()) {
-            return;
-        }
-        queue.state = QueueState.READY;
-        if (first) {
-            ready.addFirst(queue);
-        } else {
-            ready.addLast(queue);
-        }
-    }
-
-    /** A stream with nothing left to do hands what is known about it to the cache of idle streams. */
-    private void retireIfIdle(StreamQueue queue) {
-        if (queue.state == QueueState.IDLE && queue.pending.isEmpty()) {
-            queues.remove(queue.stream);
-            if (queue.progress != null && !queue.reread) {
-                idleProgress.put(queue.stream, queue.progress);
-            }
-        }
-    }
-
     private boolean isStale(Pending pending) {
         return trackers.get(pending.partition) != pending.tracker;
     }
 
     /** Starts as many calls as the concurrency allows; they are made by the caller after unlocking. */
     private void pump(List<Runnable> calls) {
-        while (!closed && fatal == null && inFlight < settings.concurrency() && !ready.isEmpty()) {
+        while (!closed && fatal == null && inFlight < settings.concurrency() && queues.hasReady()) {
             if (features.multiStreamAppendPossible()) {
                 Runnable multi = startMultiStreamAppend();
                 if (multi != null) {
@@ -608,13 +497,12 @@ public final class StreamWriter implements AutoCloseable {
                     continue;
                 }
             }
-            StreamQueue queue = ready.pollFirst();
-            queue.state = QueueState.IDLE;
+            StreamQueue queue = queues.nextReady();
             Runnable call = start(queue);
             if (call != null) {
                 calls.add(call);
             } else {
-                retireIfIdle(queue);
+                queues.retireIfIdle(queue);
             }
         }
     }
@@ -779,12 +667,6 @@ public final class StreamWriter implements AutoCloseable {
         failures.add(new RecordFailure(pending, reason));
     }
 
-    private void putBack(StreamQueue queue, List<Pending> batch) {
-        for (int i = batch.size() - 1; i >= 0; i--) {
-            queue.pending.addFirst(batch.get(i));
-        }
-    }
-
     private void takeOff(List<Pending> batch) {
         for (Pending pending : batch) {
             flying.merge(pending.partition, 1, Integer::sum);
@@ -799,56 +681,36 @@ public final class StreamWriter implements AutoCloseable {
 
     /** A call for the stream takes a slot. */
     private void calling(StreamQueue queue) {
-        queue.state = QueueState.CALLING;
+        queues.calling(queue);
         inFlight++;
     }
 
     /** Ends a call: frees its slot, lets its streams go on (unless they back off or wait), starts what can start. */
     private void finish(List<StreamQueue> called, List<Runnable> calls) {
         inFlight--;
-        for (StreamQueue queue : called) {
-            if (queue.state == QueueState.CALLING) {
-                queue.state = QueueState.IDLE;
-            }
-            makeReady(queue, false);
-            retireIfIdle(queue);
-        }
+        called.forEach(queues::ended);
         pump(calls);
         changed.signalAll();
-    }
-
-    private void unpark() {
-        for (StreamQueue queue : parked) {
-            queue.state = QueueState.IDLE;
-            queue.attempts = 0;
-            makeReady(queue, true);
-        }
-        parked.clear();
     }
 
     private void succeeded(StreamQueue queue) {
         retries.succeeded();
         queue.attempts = 0;
         queue.maxBatchEvents = Integer.MAX_VALUE;
-        if (unavailable != null) {
+        if (queues.succeeded()) {
             LOG.info("EventStoreDB appends succeed again");
-            unavailable = null;
-            unpark();
         }
     }
 
-    /** A transient failure: retried after a backoff, or the stream waits for {@link #unpark} when out of retries. */
+    /** A transient failure: retried after a backoff, or the stream is parked when out of retries. */
     private void retryLater(StreamQueue queue, Throwable error, boolean immediately) {
         queue.attempts++;
         metrics.retries.increment();
         if (queue.attempts > settings.retryMaxAttempts()) {
-            queue.state = QueueState.PARKED;
-            parked.add(queue);
-            if (unavailable == null) {
+            if (queues.park(queue, error)) {
                 LOG.warn("EventStoreDB calls failed {} times in a row ({}); new records wait until appends succeed",
                         queue.attempts, Failure.describe(error));
             }
-            unavailable = error;
             return;
         }
         if (immediately || closed) {
@@ -856,15 +718,12 @@ public final class StreamWriter implements AutoCloseable {
         }
         long delay = Backoff.delay(settings.retryBackoff(), settings.retryBackoffMax(), queue.attempts - 1).toMillis();
         LOG.debug("Retrying stream '{}' in {} ms after: {}", queue.stream, delay, Failure.describe(error));
-        queue.state = QueueState.BACKING_OFF;
+        queues.backOff(queue);
         scheduler.schedule(() -> {
             List<Runnable> calls = new ArrayList<>();
             lock.lock();
             try {
-                if (queue.state == QueueState.BACKING_OFF) {
-                    queue.state = QueueState.IDLE;
-                }
-                makeReady(queue, true);
+                queues.backedOff(queue);
                 pump(calls);
             } finally {
                 lock.unlock();
@@ -885,11 +744,11 @@ public final class StreamWriter implements AutoCloseable {
                     replaceClient(client, error);
                 }
                 transientFailure(error);
-                putBack(queue, batch);
+                queue.putBack(batch);
                 retryLater(queue, error, false);
             }
             case WRONG_EXPECTED_VERSION -> {
-                putBack(queue, batch);
+                queue.putBack(batch);
                 if (queue.progress != null && queue.progress.assumedNew) {
                     // The stream was not new after all: read it to learn what it holds.
                     queue.reread = true;
@@ -907,7 +766,7 @@ public final class StreamWriter implements AutoCloseable {
                 retryLater(queue, error, queue.attempts == 0);
             }
             case STREAM_DELETED -> {
-                putBack(queue, batch);
+                queue.putBack(batch);
                 if (queue.progress == null) {
                     queue.progress = new StreamProgress(StreamState.any());
                 }
@@ -919,7 +778,7 @@ public final class StreamWriter implements AutoCloseable {
                 } else if (batch.size() > 1) {
                     // Find the record the server refuses: smaller appends until it is alone.
                     queue.maxBatchEvents = Math.max(1, batch.size() / 2);
-                    putBack(queue, batch);
+                    queue.putBack(batch);
                 } else {
                     Pending pending = batch.get(0);
                     bufferedBytes -= pending.size;
@@ -928,7 +787,7 @@ public final class StreamWriter implements AutoCloseable {
                 }
             }
             default -> {
-                putBack(queue, batch);
+                queue.putBack(batch);
                 fatal("EventStoreDB call for stream '" + queue.stream + "' failed: " + Failure.describe(error), error);
             }
         }
@@ -1108,7 +967,7 @@ public final class StreamWriter implements AutoCloseable {
         List<StreamState> expected = new ArrayList<>();
         int budget = settings.appendMaxBytes();
         int passedOver = 0;
-        for (Iterator<StreamQueue> it = ready.iterator(); it.hasNext() && budget > 0
+        for (Iterator<StreamQueue> it = queues.readyInOrder(); it.hasNext() && budget > 0
                 && passedOver < MULTI_STREAM_LOOKAHEAD; ) {
             StreamQueue queue = it.next();
             dropStaleAndWritten(queue);
@@ -1127,16 +986,15 @@ public final class StreamWriter implements AutoCloseable {
                 budget -= pending.size;
             }
             it.remove();
-            queue.state = QueueState.CALLING;
+            queues.calling(queue);
             picked.add(queue);
             batches.add(batch);
             expected.add(queue.progress.expected);
         }
         if (picked.size() == 1) {
             StreamQueue queue = picked.get(0);
-            putBack(queue, batches.get(0));
-            queue.state = QueueState.IDLE;
-            makeReady(queue, true);
+            queue.putBack(batches.get(0));
+            queues.notCalled(queue);
             return null;
         }
         if (picked.isEmpty()) {
@@ -1197,7 +1055,7 @@ public final class StreamWriter implements AutoCloseable {
         LOG.debug("Multi-stream append failed ({}); appending its streams one by one", Failure.describe(error));
         for (int i = 0; i < queues.size(); i++) {
             StreamQueue queue = queues.get(i);
-            putBack(queue, batches.get(i));
+            queue.putBack(batches.get(i));
             queue.alone = kind != Failure.UNSUPPORTED;
         }
     }

@@ -27,8 +27,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -102,9 +100,6 @@ public final class StreamWriter implements AutoCloseable {
             Duration retryTimeout) {
     }
 
-    private record RecordFailure(Pending pending, Throwable reason) {
-    }
-
     private final Settings settings;
     private volatile EventMapper mapper;
     private final Clients clients;
@@ -115,12 +110,8 @@ public final class StreamWriter implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final StreamQueues queues = new StreamQueues();
-    private final Map<TopicPartition, OffsetTracker> trackers = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<RecordFailure> failures = new ConcurrentLinkedQueue<>();
+    private final Buffer buffer = new Buffer();
     private int inFlight;
-    /** Records in calls now in flight, per partition: a revoked partition's are awaited before it is let go. */
-    private final Map<TopicPartition, Integer> flying = new HashMap<>();
-    private long bufferedBytes;
     private ConnectException fatal;
     private final ServerFeatures features;
     private boolean closed;
@@ -206,7 +197,7 @@ public final class StreamWriter implements AutoCloseable {
         List<Pending> accepted = new ArrayList<>(records.size());
         for (SinkRecord record : records) {
             TopicPartition partition = new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
-            OffsetTracker tracker = trackers.computeIfAbsent(partition, p -> new OffsetTracker());
+            OffsetTracker tracker = buffer.tracker(partition);
             OffsetTracker.Slot slot = tracker.register(record.originalKafkaOffset());
             if (slot == null) {
                 LOG.debug("Ignoring {} offset {}: received already", partition, record.originalKafkaOffset());
@@ -237,7 +228,7 @@ public final class StreamWriter implements AutoCloseable {
         try {
             for (Pending pending : accepted) {
                 queues.add(pending);
-                bufferedBytes += pending.size;
+                buffer.add(pending);
             }
             pump(calls);
         } finally {
@@ -253,15 +244,8 @@ public final class StreamWriter implements AutoCloseable {
         } catch (ConnectException e) {
             LOG.debug("A record could not be written; the next put() fails the task: {}", e.getMessage());
         }
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition partition : partitions) {
-            OffsetTracker tracker = trackers.get(partition);
-            if (tracker != null) {
-                tracker.committable().ifPresent(offset -> offsets.put(partition, new OffsetAndMetadata(offset)));
-            }
-        }
         // Not past a record the dead letter queue has not acknowledged (or refused).
-        return deadLetters.committable(offsets);
+        return deadLetters.committable(buffer.committable(partitions));
     }
 
     /**
@@ -273,16 +257,16 @@ public final class StreamWriter implements AutoCloseable {
         try {
             // Drop the revoked partitions' waiting records first, so no new call carries them, then let the calls
             // that do finish: the partitions' new owner should find the streams as this task left them.
-            partitions.forEach(trackers::remove);
+            buffer.forget(partitions);
             mapper.forget(partitions);
             deadLetters.forget(partitions);
             int dropped = 0;
             for (StreamQueue queue : queues.all()) {
                 for (Iterator<Pending> it = queue.pending.iterator(); it.hasNext(); ) {
                     Pending pending = it.next();
-                    if (isStale(pending)) {
+                    if (buffer.isStale(pending)) {
                         it.remove();
-                        bufferedBytes -= pending.size;
+                        buffer.drop(pending);
                         dropped++;
                     }
                 }
@@ -294,7 +278,7 @@ public final class StreamWriter implements AutoCloseable {
                         partitions.size());
             }
             long waitUntil = System.nanoTime() + settings.deadline().toNanos();
-            while (!closed && partitions.stream().anyMatch(flying::containsKey)) {
+            while (!closed && buffer.flying(partitions)) {
                 long left = waitUntil - System.nanoTime();
                 if (left <= 0 || !changed.await(left, TimeUnit.NANOSECONDS)) {
                     break;
@@ -351,8 +335,8 @@ public final class StreamWriter implements AutoCloseable {
     }
 
     private void reportFailures() {
-        RecordFailure failure;
-        while ((failure = failures.poll()) != null) {
+        Buffer.Failed failure;
+        while ((failure = buffer.nextFailed()) != null) {
             metrics.recordsDeadLettered.increment();
             try {
                 deadLetters.report(failure.pending().record, failure.reason());
@@ -463,7 +447,7 @@ public final class StreamWriter implements AutoCloseable {
         lock.lock();
         try {
             long waitUntil = System.nanoTime() + Math.max(settings.deadline().toNanos() * 3, Duration.ofSeconds(30).toNanos());
-            while (bufferedBytes >= settings.bufferMaxBytes() && fatal == null && queues.unavailable() == null
+            while (buffer.bytes() >= settings.bufferMaxBytes() && fatal == null && queues.unavailable() == null
                     && !closed) {
                 long left = waitUntil - System.nanoTime();
                 if (left <= 0) {
@@ -482,10 +466,6 @@ public final class StreamWriter implements AutoCloseable {
     }
 
     // ---- scheduling; every method below runs with the lock held unless it says otherwise
-
-    private boolean isStale(Pending pending) {
-        return trackers.get(pending.partition) != pending.tracker;
-    }
 
     /** Starts as many calls as the concurrency allows; they are made by the caller after unlocking. */
     private void pump(List<Runnable> calls) {
@@ -554,13 +534,13 @@ public final class StreamWriter implements AutoCloseable {
         if (head.action instanceof MappedRecord.DeleteStream delete) {
             queue.pending.pollFirst();
             calling(queue);
-            takeOff(List.of(head));
+            buffer.takeOff(List.of(head));
             return () -> delete(queue, head, delete.hard());
         }
         List<Pending> batch = takeBatch(queue, settings.appendMaxBytes());
         StreamState expected = queue.progress.expected;
         calling(queue);
-        takeOff(batch);
+        buffer.takeOff(batch);
         return () -> append(queue, batch, expected);
     }
 
@@ -568,14 +548,13 @@ public final class StreamWriter implements AutoCloseable {
     private void dropStaleAndWritten(StreamQueue queue) {
         for (Iterator<Pending> it = queue.pending.iterator(); it.hasNext(); ) {
             Pending pending = it.next();
-            if (isStale(pending)) {
+            if (buffer.isStale(pending)) {
                 it.remove();
-                bufferedBytes -= pending.size;
+                buffer.drop(pending);
             } else if (queue.progress != null && !queue.reread && queue.progress.holds(pending.partition, pending.offset)) {
                 it.remove();
-                bufferedBytes -= pending.size;
                 metrics.recordsSkipped.increment();
-                pending.slot.done();
+                buffer.done(pending);
             } else if (queue.progress != null && !queue.reread
                     && redelivered(queue, pending, queue.progress.lastSource(pending.partition))) {
                 it.remove();
@@ -604,9 +583,8 @@ public final class StreamWriter implements AutoCloseable {
 
     /** A record whose change was delivered again, taken off its queue: done without being written. */
     private void skipRedelivered(Pending pending) {
-        bufferedBytes -= pending.size;
         metrics.changesRedelivered.increment();
-        pending.slot.done();
+        buffer.done(pending);
     }
 
     /** Consecutive appends from the queue's head, up to the byte budget (at least one). */
@@ -618,16 +596,15 @@ public final class StreamWriter implements AutoCloseable {
         int bytes = 0;
         while (!queue.pending.isEmpty()) {
             Pending pending = queue.pending.peekFirst();
-            if (isStale(pending)) {
+            if (buffer.isStale(pending)) {
                 queue.pending.pollFirst();
-                bufferedBytes -= pending.size;
+                buffer.drop(pending);
                 continue;
             }
             if (queue.progress.holds(pending.partition, pending.offset)) {
                 queue.pending.pollFirst();
-                bufferedBytes -= pending.size;
                 metrics.recordsSkipped.increment();
-                pending.slot.done();
+                buffer.done(pending);
                 continue;
             }
             SourcePosition last = taken != null && taken.containsKey(pending.partition) ? taken.get(pending.partition)
@@ -654,28 +631,11 @@ public final class StreamWriter implements AutoCloseable {
     private void failDeletedStream(StreamQueue queue) {
         Pending pending;
         while ((pending = queue.pending.pollFirst()) != null) {
-            bufferedBytes -= pending.size;
             if (pending.action instanceof MappedRecord.DeleteStream) {
-                pending.slot.done();
+                buffer.done(pending);
             } else {
-                recordFailed(pending, new ConnectException("stream '" + queue.stream + "' is deleted"));
+                buffer.failed(pending, new ConnectException("stream '" + queue.stream + "' is deleted"));
             }
-        }
-    }
-
-    private void recordFailed(Pending pending, Throwable reason) {
-        failures.add(new RecordFailure(pending, reason));
-    }
-
-    private void takeOff(List<Pending> batch) {
-        for (Pending pending : batch) {
-            flying.merge(pending.partition, 1, Integer::sum);
-        }
-    }
-
-    private void land(List<Pending> batch) {
-        for (Pending pending : batch) {
-            flying.computeIfPresent(pending.partition, (p, n) -> n == 1 ? null : n - 1);
         }
     }
 
@@ -781,8 +741,7 @@ public final class StreamWriter implements AutoCloseable {
                     queue.putBack(batch);
                 } else {
                     Pending pending = batch.get(0);
-                    bufferedBytes -= pending.size;
-                    recordFailed(pending, new ConnectException("EventStoreDB refused the event for stream '"
+                    buffer.failed(pending, new ConnectException("EventStoreDB refused the event for stream '"
                             + queue.stream + "': " + Failure.describe(error), Failure.unwrap(error)));
                 }
             }
@@ -910,7 +869,7 @@ public final class StreamWriter implements AutoCloseable {
                 queue.stream, AppendToStreamOptions.get().streamState(expected),
                 batch.stream().map(Pending::event).iterator()), (written, error, client) -> {
             queue.alone = false;
-            land(batch);
+            buffer.land(batch);
             if (error != null) {
                 failed(queue, batch, error, client);
                 return;
@@ -929,8 +888,7 @@ public final class StreamWriter implements AutoCloseable {
     private void done(StreamQueue queue, List<Pending> batch) {
         for (Pending pending : batch) {
             queue.progress.wrote(pending.partition, pending.offset, pending.source);
-            bufferedBytes -= pending.size;
-            pending.slot.done();
+            buffer.done(pending);
         }
         metrics.eventsAppended.add(batch.size());
     }
@@ -940,7 +898,7 @@ public final class StreamWriter implements AutoCloseable {
         call(List.of(queue), "the deletion of stream '" + queue.stream + "'", client -> hard
                 ? client.tombstoneStream(queue.stream, options)
                 : client.deleteStream(queue.stream, options), (deleted, error, client) -> {
-            land(List.of(pending));
+            buffer.land(List.of(pending));
             Failure kind = error == null ? null : Failure.classify(error);
             if (error != null && kind != Failure.STREAM_DELETED) {
                 failed(queue, List.of(pending), error, client);
@@ -950,7 +908,7 @@ public final class StreamWriter implements AutoCloseable {
             if (hard || kind == Failure.STREAM_DELETED) {
                 queue.progress.tombstoned = true;
             }
-            pending.slot.done();
+            buffer.done(pending);
             succeeded(queue);
         });
     }
@@ -1001,7 +959,7 @@ public final class StreamWriter implements AutoCloseable {
             return null;
         }
         inFlight++;
-        batches.forEach(this::takeOff);
+        batches.forEach(buffer::takeOff);
         return () -> multiStreamAppend(picked, batches, expected);
     }
 
@@ -1015,7 +973,7 @@ public final class StreamWriter implements AutoCloseable {
             }
             return client.multiStreamAppend(requests.iterator());
         }, (response, error, client) -> {
-            batches.forEach(this::land);
+            batches.forEach(buffer::land);
             if (error != null) {
                 multiStreamAppendFailed(queues, batches, error, client);
                 return;
@@ -1065,7 +1023,7 @@ public final class StreamWriter implements AutoCloseable {
     private long bufferedBytes() {
         lock.lock();
         try {
-            return bufferedBytes;
+            return buffer.bytes();
         } finally {
             lock.unlock();
         }

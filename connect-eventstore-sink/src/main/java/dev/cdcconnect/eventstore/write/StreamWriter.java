@@ -1,6 +1,5 @@
 package dev.cdcconnect.eventstore.write;
 
-import dev.cdcconnect.event.SourcePosition;
 import dev.cdcconnect.eventstore.event.EventMapper;
 import dev.cdcconnect.eventstore.event.MappedRecord;
 import dev.cdcconnect.eventstore.event.RecordConversionException;
@@ -20,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -81,9 +79,6 @@ public final class StreamWriter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamWriter.class);
 
-    /** How many ready streams that cannot join a multi-stream append it passes over before it stops looking. */
-    private static final int MULTI_STREAM_LOOKAHEAD = 64;
-
     /** How the writer behaves. */
     public record Settings(
             DeliveryGuarantee guarantee,
@@ -111,9 +106,9 @@ public final class StreamWriter implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     private final StreamQueues queues = new StreamQueues();
     private final Buffer buffer = new Buffer();
-    private int inFlight;
     private ConnectException fatal;
     private final ServerFeatures features;
+    private final CallBatcher batcher;
     private boolean closed;
     /** What keeps the sink from reaching the server, when something does: asked before warning or failing. */
     private final Supplier<Optional<String>> diagnosis;
@@ -175,6 +170,7 @@ public final class StreamWriter implements AutoCloseable {
                 StreamWriter.this.multiStreamAnswered(supported);
             }
         });
+        this.batcher = new CallBatcher(settings, features, queues, buffer, metrics);
         metrics.gauges(this::bufferedBytes, this::inFlight);
     }
 
@@ -223,7 +219,7 @@ public final class StreamWriter implements AutoCloseable {
                 slot.done();
             }
         }
-        List<Runnable> calls = new ArrayList<>();
+        List<CallBatcher.Call> calls = new ArrayList<>();
         lock.lock();
         try {
             for (Pending pending : accepted) {
@@ -234,7 +230,7 @@ public final class StreamWriter implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        calls.forEach(Runnable::run);
+        calls.forEach(this::make);
     }
 
     /** For each of the given partitions that received records, the offset up to which all are done. */
@@ -299,7 +295,7 @@ public final class StreamWriter implements AutoCloseable {
         try {
             closed = true;
             long waitUntil = System.nanoTime() + settings.deadline().toNanos();
-            while (inFlight > 0) {
+            while (batcher.inFlight() > 0) {
                 long left = waitUntil - System.nanoTime();
                 if (left <= 0 || !changed.await(left, TimeUnit.NANOSECONDS)) {
                     break;
@@ -357,7 +353,7 @@ public final class StreamWriter implements AutoCloseable {
 
     private void throwIfFailed() {
         failIfRetriedTooLong();
-        List<Runnable> calls = new ArrayList<>();
+        List<CallBatcher.Call> calls = new ArrayList<>();
         Throwable failing = null;
         lock.lock();
         try {
@@ -372,7 +368,7 @@ public final class StreamWriter implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        calls.forEach(Runnable::run);
+        calls.forEach(this::make);
         if (failing != null) {
             throw unavailable(failing);
         }
@@ -467,188 +463,16 @@ public final class StreamWriter implements AutoCloseable {
 
     // ---- scheduling; every method below runs with the lock held unless it says otherwise
 
-    /** Starts as many calls as the concurrency allows; they are made by the caller after unlocking. */
-    private void pump(List<Runnable> calls) {
-        while (!closed && fatal == null && inFlight < settings.concurrency() && queues.hasReady()) {
-            if (features.multiStreamAppendPossible()) {
-                Runnable multi = startMultiStreamAppend();
-                if (multi != null) {
-                    calls.add(multi);
-                    continue;
-                }
-            }
-            StreamQueue queue = queues.nextReady();
-            Runnable call = start(queue);
-            if (call != null) {
-                calls.add(call);
-            } else {
-                queues.retireIfIdle(queue);
-            }
+    /** Starts as many calls as the free call slots allow, unless closed or failed; they are made after unlocking. */
+    private void pump(List<CallBatcher.Call> calls) {
+        if (!closed && fatal == null) {
+            batcher.fill(calls);
         }
-    }
-
-    private boolean needsRead(StreamQueue queue) {
-        if (queue.reread) {
-            return true;
-        }
-        if (settings.guarantee() == DeliveryGuarantee.AT_LEAST_ONCE) {
-            return false;
-        }
-        if (queue.progress == null) {
-            if (settings.wrongExpectedVersion() == WrongExpectedVersionHandling.FAIL) {
-                // Telling a foreign write from a stream that existed before needs the stream's end first.
-                return true;
-            }
-            // A stream this writer has not met is appended to as a new one; if it exists, the server refuses the
-            // append and the stream is read then. New streams, the common case, cost no read.
-            queue.progress = StreamProgress.assumeNew();
-            return false;
-        }
-        for (Pending pending : queue.pending) {
-            if (!queue.progress.knows(pending.partition)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private Runnable start(StreamQueue queue) {
-        dropStaleAndWritten(queue);
-        if (queue.pending.isEmpty()) {
-            return null;
-        }
-        if (needsRead(queue)) {
-            Set<TopicPartition> wanted = new HashSet<>();
-            queue.pending.forEach(p -> wanted.add(p.partition));
-            calling(queue);
-            return () -> recover(queue, wanted);
-        }
-        if (queue.progress == null) {
-            queue.progress = new StreamProgress(StreamState.any());
-        }
-        if (queue.progress.tombstoned) {
-            failDeletedStream(queue);
-            return null;
-        }
-        Pending head = queue.pending.peekFirst();
-        if (head.action instanceof MappedRecord.DeleteStream delete) {
-            queue.pending.pollFirst();
-            calling(queue);
-            buffer.takeOff(List.of(head));
-            return () -> delete(queue, head, delete.hard());
-        }
-        List<Pending> batch = takeBatch(queue, settings.appendMaxBytes());
-        StreamState expected = queue.progress.expected;
-        calling(queue);
-        buffer.takeOff(batch);
-        return () -> append(queue, batch, expected);
-    }
-
-    /** Removes from the queue's head the records of revoked partitions and those the stream already holds. */
-    private void dropStaleAndWritten(StreamQueue queue) {
-        for (Iterator<Pending> it = queue.pending.iterator(); it.hasNext(); ) {
-            Pending pending = it.next();
-            if (buffer.isStale(pending)) {
-                it.remove();
-                buffer.drop(pending);
-            } else if (queue.progress != null && !queue.reread && queue.progress.holds(pending.partition, pending.offset)) {
-                it.remove();
-                metrics.recordsSkipped.increment();
-                buffer.done(pending);
-            } else if (queue.progress != null && !queue.reread
-                    && redelivered(queue, pending, queue.progress.lastSource(pending.partition))) {
-                it.remove();
-                skipRedelivered(pending);
-            } else {
-                return;
-            }
-        }
-    }
-
-    /**
-     * Whether the record's change is one the stream holds already, or an earlier one, delivered again by the source
-     * connector in a later record: its source position is not after {@code last}, that of the record before it from
-     * the same partition (null: none, or one without a position). Exactly-once only.
-     */
-    private boolean redelivered(StreamQueue queue, Pending pending, SourcePosition last) {
-        if (pending.source == null || last == null || settings.guarantee() != DeliveryGuarantee.EXACTLY_ONCE
-                || pending.source.isAfter(last)) {
-            return false;
-        }
-        LOG.debug("Skipping {} offset {}: stream '{}' holds its change already (source position {}, the last "
-                + "written from that partition {})", pending.partition, pending.offset, queue.stream, pending.source,
-                last);
-        return true;
-    }
-
-    /** A record whose change was delivered again, taken off its queue: done without being written. */
-    private void skipRedelivered(Pending pending) {
-        metrics.changesRedelivered.increment();
-        buffer.done(pending);
-    }
-
-    /** Consecutive appends from the queue's head, up to the byte budget (at least one). */
-    private List<Pending> takeBatch(StreamQueue queue, int budget) {
-        List<Pending> batch = new ArrayList<>();
-        // The source positions of the changes taken so far, by partition: a change delivered again may follow its
-        // first copy within one batch.
-        Map<TopicPartition, SourcePosition> taken = null;
-        int bytes = 0;
-        while (!queue.pending.isEmpty()) {
-            Pending pending = queue.pending.peekFirst();
-            if (buffer.isStale(pending)) {
-                queue.pending.pollFirst();
-                buffer.drop(pending);
-                continue;
-            }
-            if (queue.progress.holds(pending.partition, pending.offset)) {
-                queue.pending.pollFirst();
-                metrics.recordsSkipped.increment();
-                buffer.done(pending);
-                continue;
-            }
-            SourcePosition last = taken != null && taken.containsKey(pending.partition) ? taken.get(pending.partition)
-                    : queue.progress.lastSource(pending.partition);
-            if (redelivered(queue, pending, last)) {
-                queue.pending.pollFirst();
-                skipRedelivered(pending);
-                continue;
-            }
-            if (!(pending.action instanceof MappedRecord.Append)
-                    || (!batch.isEmpty() && (bytes + pending.size > budget || batch.size() >= queue.maxBatchEvents))) {
-                break;
-            }
-            batch.add(queue.pending.pollFirst());
-            bytes += pending.size;
-            if (taken == null) {
-                taken = new HashMap<>(2);
-            }
-            taken.put(pending.partition, pending.source);
-        }
-        return batch;
-    }
-
-    private void failDeletedStream(StreamQueue queue) {
-        Pending pending;
-        while ((pending = queue.pending.pollFirst()) != null) {
-            if (pending.action instanceof MappedRecord.DeleteStream) {
-                buffer.done(pending);
-            } else {
-                buffer.failed(pending, new ConnectException("stream '" + queue.stream + "' is deleted"));
-            }
-        }
-    }
-
-    /** A call for the stream takes a slot. */
-    private void calling(StreamQueue queue) {
-        queues.calling(queue);
-        inFlight++;
     }
 
     /** Ends a call: frees its slot, lets its streams go on (unless they back off or wait), starts what can start. */
-    private void finish(List<StreamQueue> called, List<Runnable> calls) {
-        inFlight--;
-        called.forEach(queues::ended);
+    private void finish(List<StreamQueue> called, List<CallBatcher.Call> calls) {
+        batcher.ended(called);
         pump(calls);
         changed.signalAll();
     }
@@ -680,7 +504,7 @@ public final class StreamWriter implements AutoCloseable {
         LOG.debug("Retrying stream '{}' in {} ms after: {}", queue.stream, delay, Failure.describe(error));
         queues.backOff(queue);
         scheduler.schedule(() -> {
-            List<Runnable> calls = new ArrayList<>();
+            List<CallBatcher.Call> calls = new ArrayList<>();
             lock.lock();
             try {
                 queues.backedOff(queue);
@@ -688,7 +512,7 @@ public final class StreamWriter implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            calls.forEach(Runnable::run);
+            calls.forEach(this::make);
         }, delay, TimeUnit.MILLISECONDS);
     }
 
@@ -761,6 +585,18 @@ public final class StreamWriter implements AutoCloseable {
 
     // ---- calls, made without the lock; their completions take it
 
+    private void make(CallBatcher.Call call) {
+        if (call instanceof CallBatcher.Read read) {
+            recover(read.queue(), read.wanted());
+        } else if (call instanceof CallBatcher.Append append) {
+            append(append.queue(), append.batch(), append.expected());
+        } else if (call instanceof CallBatcher.Delete delete) {
+            delete(delete.queue(), delete.pending(), delete.hard());
+        } else if (call instanceof CallBatcher.MultiStreamAppend multi) {
+            multiStreamAppend(multi.queues(), multi.batches(), multi.expected());
+        }
+    }
+
     private KurrentDBClient client() {
         KurrentDBClient client = clients.get();
         if (client == null) {
@@ -824,7 +660,7 @@ public final class StreamWriter implements AutoCloseable {
         }
         KurrentDBClient used = client;
         result.whenComplete((value, error) -> {
-            List<Runnable> calls = new ArrayList<>();
+            List<CallBatcher.Call> calls = new ArrayList<>();
             lock.lock();
             try {
                 outcome.handle(value, error, used);
@@ -832,7 +668,7 @@ public final class StreamWriter implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            calls.forEach(Runnable::run);
+            calls.forEach(this::make);
         });
     }
 
@@ -913,56 +749,6 @@ public final class StreamWriter implements AutoCloseable {
         });
     }
 
-    // ---- multi-stream append
-
-    /**
-     * Gathers ready streams into one multi-stream append, each stream once, within the append size; null when
-     * fewer than two streams can go (the caller then appends the next stream alone).
-     */
-    private Runnable startMultiStreamAppend() {
-        List<StreamQueue> picked = new ArrayList<>();
-        List<List<Pending>> batches = new ArrayList<>();
-        List<StreamState> expected = new ArrayList<>();
-        int budget = settings.appendMaxBytes();
-        int passedOver = 0;
-        for (Iterator<StreamQueue> it = queues.readyInOrder(); it.hasNext() && budget > 0
-                && passedOver < MULTI_STREAM_LOOKAHEAD; ) {
-            StreamQueue queue = it.next();
-            dropStaleAndWritten(queue);
-            if (queue.alone || queue.pending.isEmpty() || needsRead(queue) || queue.progress == null
-                    || queue.progress.tombstoned || !(queue.pending.peekFirst().action instanceof MappedRecord.Append)
-                    || queue.pending.peekFirst().size > budget) {
-                // Left in the ready queue for the stream-by-stream path (a read first, a delete, ...).
-                passedOver++;
-                continue;
-            }
-            List<Pending> batch = takeBatch(queue, budget);
-            if (batch.isEmpty()) {
-                continue;
-            }
-            for (Pending pending : batch) {
-                budget -= pending.size;
-            }
-            it.remove();
-            queues.calling(queue);
-            picked.add(queue);
-            batches.add(batch);
-            expected.add(queue.progress.expected);
-        }
-        if (picked.size() == 1) {
-            StreamQueue queue = picked.get(0);
-            queue.putBack(batches.get(0));
-            queues.notCalled(queue);
-            return null;
-        }
-        if (picked.isEmpty()) {
-            return null;
-        }
-        inFlight++;
-        batches.forEach(buffer::takeOff);
-        return () -> multiStreamAppend(picked, batches, expected);
-    }
-
     private void multiStreamAppend(List<StreamQueue> queues, List<List<Pending>> batches, List<StreamState> expected) {
         long started = System.nanoTime();
         call(queues, "an append to " + queues.size() + " streams", client -> {
@@ -1032,7 +818,7 @@ public final class StreamWriter implements AutoCloseable {
     private int inFlight() {
         lock.lock();
         try {
-            return inFlight;
+            return batcher.inFlight();
         } finally {
             lock.unlock();
         }

@@ -4,33 +4,19 @@ import dev.cdcconnect.eventstore.event.EventMapper;
 import dev.cdcconnect.eventstore.event.MappedRecord;
 import dev.cdcconnect.eventstore.event.RecordConversionException;
 import dev.cdcconnect.support.DeadLetterQueue;
-import dev.cdcconnect.support.sink.Backoff;
 import dev.cdcconnect.support.sink.RetryWindow;
-import io.kurrent.dbclient.AppendResponse;
-import io.kurrent.dbclient.AppendStreamRequest;
-import io.kurrent.dbclient.AppendToStreamOptions;
-import io.kurrent.dbclient.DeleteResult;
-import io.kurrent.dbclient.DeleteStreamOptions;
 import io.kurrent.dbclient.KurrentDBClient;
-import io.kurrent.dbclient.MultiStreamAppendResponse;
-import io.kurrent.dbclient.StreamState;
-import io.kurrent.dbclient.WriteResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -63,13 +49,17 @@ import org.slf4j.LoggerFactory;
  * <p>Every call carries the deadline, so the client answers it by then, if only with DEADLINE_EXCEEDED. It can still
  * lose a call (a server that ends a call without a reply; a call handed to the client just as it shuts itself down
  * after failing to reach a restarting server): its future never completes and the stream would wait for good. A
- * call still unanswered well past its deadline ({@link #unansweredAfter}) therefore fails with
+ * call still unanswered well past its deadline ({@link Calls#unansweredAfter}) therefore fails with
  * {@link UnansweredCallException}, which replaces the client and retries the records like any failure whose outcome
  * is unknown.
  *
- * <p>Each stream's queue is in one {@link StreamQueue.State} at a time (idle, ready, calling, backing off, parked). Every
- * EventStoreDB call (a stream's read, an append, a deletion, a multi-stream append) goes through {@link #call}, one
- * completion path. What the server offers (multi-stream appends) is settled by {@link ServerFeatures}.
+ * <p>The parts: each stream's queue is in one {@link StreamQueue.State} at a time (idle, ready, calling, backing
+ * off, parked), moved from one to the next only by {@link StreamQueues}. {@link CallBatcher} groups the records of
+ * the ready queues into calls, within the call slots. Every EventStoreDB call (a stream's read, an append, a
+ * deletion, a multi-stream append) goes through {@link Calls}, one completion path. {@link Buffer} holds the records
+ * from their arrival until they are done. What the server offers (multi-stream appends) is settled by
+ * {@link ServerFeatures}. This class takes the records in, hands back the offsets to commit, and tells the task when
+ * it cannot go on.
  *
  * <p>{@link #write}, {@link #committableOffsets}, {@link #closePartitions} and {@link #close} are called on the
  * task's thread; completions of EventStoreDB calls arrive on the client's threads, or on the JDK's timer thread for
@@ -100,7 +90,6 @@ public final class StreamWriter implements AutoCloseable {
     private final Clients clients;
     private final DeadLetterQueue deadLetters;
     private final WriterMetrics metrics;
-    private final ScheduledExecutorService scheduler;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -109,6 +98,7 @@ public final class StreamWriter implements AutoCloseable {
     private ConnectException fatal;
     private final ServerFeatures features;
     private final CallBatcher batcher;
+    private final Calls calls;
     private boolean closed;
     /** What keeps the sink from reaching the server, when something does: asked before warning or failing. */
     private final Supplier<Optional<String>> diagnosis;
@@ -134,25 +124,21 @@ public final class StreamWriter implements AutoCloseable {
         this.deadLetters = deadLetters;
         // A warning per redelivery at most: the worker delivers refused records again after retry.backoff.max.ms.
         this.retries = new RetryWindow(settings.retryTimeout(), settings.retryBackoffMax().minusMillis(50));
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "eventstore-sink-retries");
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.features = new ServerFeatures(settings, unansweredAfter(), metrics, new ServerFeatures.Writer() {
+        this.features = new ServerFeatures(settings, Calls.unansweredAfter(settings), metrics,
+                new ServerFeatures.Writer() {
             @Override
             public KurrentDBClient client() {
-                return StreamWriter.this.client();
+                return StreamWriter.this.calls.client();
             }
 
             @Override
             public void replaceClient(KurrentDBClient client, Throwable error) {
-                StreamWriter.this.replaceClient(client, error);
+                StreamWriter.this.calls.replaceClient(client, error);
             }
 
             @Override
             public void transientFailure(Throwable error) {
-                StreamWriter.this.transientFailure(error);
+                retries.failed(error);
             }
 
             @Override
@@ -171,6 +157,23 @@ public final class StreamWriter implements AutoCloseable {
             }
         });
         this.batcher = new CallBatcher(settings, features, queues, buffer, metrics);
+        this.calls = new Calls(settings, clients, features, queues, batcher, buffer, retries, metrics, lock, changed,
+                new Calls.Writer() {
+            @Override
+            public void fatal(String message, Throwable cause) {
+                StreamWriter.this.fatal(message, cause);
+            }
+
+            @Override
+            public boolean closed() {
+                return closed;
+            }
+
+            @Override
+            public void pump(List<CallBatcher.Call> next) {
+                StreamWriter.this.pump(next);
+            }
+        });
         metrics.gauges(this::bufferedBytes, this::inFlight);
     }
 
@@ -219,18 +222,18 @@ public final class StreamWriter implements AutoCloseable {
                 slot.done();
             }
         }
-        List<CallBatcher.Call> calls = new ArrayList<>();
+        List<CallBatcher.Call> next = new ArrayList<>();
         lock.lock();
         try {
             for (Pending pending : accepted) {
                 queues.add(pending);
                 buffer.add(pending);
             }
-            pump(calls);
+            pump(next);
         } finally {
             lock.unlock();
         }
-        calls.forEach(this::make);
+        next.forEach(calls::make);
     }
 
     /** For each of the given partitions that received records, the offset up to which all are done. */
@@ -306,7 +309,7 @@ public final class StreamWriter implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        scheduler.shutdownNow();
+        calls.close();
         clients.close();
     }
 
@@ -353,7 +356,7 @@ public final class StreamWriter implements AutoCloseable {
 
     private void throwIfFailed() {
         failIfRetriedTooLong();
-        List<CallBatcher.Call> calls = new ArrayList<>();
+        List<CallBatcher.Call> next = new ArrayList<>();
         Throwable failing = null;
         lock.lock();
         try {
@@ -363,12 +366,12 @@ public final class StreamWriter implements AutoCloseable {
             if (queues.unavailable() != null) {
                 failing = queues.unavailable();
                 queues.unpark();
-                pump(calls);
+                pump(next);
             }
         } finally {
             lock.unlock();
         }
-        calls.forEach(this::make);
+        next.forEach(calls::make);
         if (failing != null) {
             throw unavailable(failing);
         }
@@ -434,11 +437,6 @@ public final class StreamWriter implements AutoCloseable {
         }
     }
 
-    /** A call failed for a transient reason: the retry window starts, unless it runs already. */
-    private void transientFailure(Throwable error) {
-        retries.failed(error);
-    }
-
     private void awaitBufferSpace() {
         lock.lock();
         try {
@@ -461,118 +459,12 @@ public final class StreamWriter implements AutoCloseable {
         throwIfFailed();
     }
 
-    // ---- scheduling; every method below runs with the lock held unless it says otherwise
+    // ---- with the lock held
 
     /** Starts as many calls as the free call slots allow, unless closed or failed; they are made after unlocking. */
-    private void pump(List<CallBatcher.Call> calls) {
+    private void pump(List<CallBatcher.Call> next) {
         if (!closed && fatal == null) {
-            batcher.fill(calls);
-        }
-    }
-
-    /** Ends a call: frees its slot, lets its streams go on (unless they back off or wait), starts what can start. */
-    private void finish(List<StreamQueue> called, List<CallBatcher.Call> calls) {
-        batcher.ended(called);
-        pump(calls);
-        changed.signalAll();
-    }
-
-    private void succeeded(StreamQueue queue) {
-        retries.succeeded();
-        queue.attempts = 0;
-        queue.maxBatchEvents = Integer.MAX_VALUE;
-        if (queues.succeeded()) {
-            LOG.info("EventStoreDB appends succeed again");
-        }
-    }
-
-    /** A transient failure: retried after a backoff, or the stream is parked when out of retries. */
-    private void retryLater(StreamQueue queue, Throwable error, boolean immediately) {
-        queue.attempts++;
-        metrics.retries.increment();
-        if (queue.attempts > settings.retryMaxAttempts()) {
-            if (queues.park(queue, error)) {
-                LOG.warn("EventStoreDB calls failed {} times in a row ({}); new records wait until appends succeed",
-                        queue.attempts, Failure.describe(error));
-            }
-            return;
-        }
-        if (immediately || closed) {
-            return;
-        }
-        long delay = Backoff.delay(settings.retryBackoff(), settings.retryBackoffMax(), queue.attempts - 1).toMillis();
-        LOG.debug("Retrying stream '{}' in {} ms after: {}", queue.stream, delay, Failure.describe(error));
-        queues.backOff(queue);
-        scheduler.schedule(() -> {
-            List<CallBatcher.Call> calls = new ArrayList<>();
-            lock.lock();
-            try {
-                queues.backedOff(queue);
-                pump(calls);
-            } finally {
-                lock.unlock();
-            }
-            calls.forEach(this::make);
-        }, delay, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * Handles a failed call of a stream: {@code batch} holds the records it carried (put back at the queue's
-     * head unless they failed for good); empty for a read.
-     */
-    private void failed(StreamQueue queue, List<Pending> batch, Throwable error, KurrentDBClient client) {
-        Failure kind = Failure.classify(error);
-        switch (kind) {
-            case TRANSIENT, CLIENT_SHUT_DOWN -> {
-                if (kind == Failure.CLIENT_SHUT_DOWN) {
-                    replaceClient(client, error);
-                }
-                transientFailure(error);
-                queue.putBack(batch);
-                retryLater(queue, error, false);
-            }
-            case WRONG_EXPECTED_VERSION -> {
-                queue.putBack(batch);
-                if (queue.progress != null && queue.progress.assumedNew) {
-                    // The stream was not new after all: read it to learn what it holds.
-                    queue.reread = true;
-                    return;
-                }
-                metrics.wrongExpectedVersions.increment();
-                if (settings.wrongExpectedVersion() == WrongExpectedVersionHandling.FAIL) {
-                    fatal("Another writer changed the stream: " + Failure.describe(error)
-                            + " (wrong.expected.version.handling=fail)", error);
-                    return;
-                }
-                LOG.debug("Stream '{}' changed under the sink ({}); reading its end again", queue.stream,
-                        Failure.describe(error));
-                queue.reread = true;
-                retryLater(queue, error, queue.attempts == 0);
-            }
-            case STREAM_DELETED -> {
-                queue.putBack(batch);
-                if (queue.progress == null) {
-                    queue.progress = new StreamProgress(StreamState.any());
-                }
-                queue.progress.tombstoned = true;
-            }
-            case TOO_BIG, INVALID -> {
-                if (batch.isEmpty()) {
-                    fatal("EventStoreDB refused to read stream '" + queue.stream + "': " + Failure.describe(error), error);
-                } else if (batch.size() > 1) {
-                    // Find the record the server refuses: smaller appends until it is alone.
-                    queue.maxBatchEvents = Math.max(1, batch.size() / 2);
-                    queue.putBack(batch);
-                } else {
-                    Pending pending = batch.get(0);
-                    buffer.failed(pending, new ConnectException("EventStoreDB refused the event for stream '"
-                            + queue.stream + "': " + Failure.describe(error), Failure.unwrap(error)));
-                }
-            }
-            default -> {
-                queue.putBack(batch);
-                fatal("EventStoreDB call for stream '" + queue.stream + "' failed: " + Failure.describe(error), error);
-            }
+            batcher.fill(next);
         }
     }
 
@@ -580,227 +472,6 @@ public final class StreamWriter implements AutoCloseable {
         if (fatal == null) {
             fatal = new ConnectException(message, Failure.unwrap(cause));
             LOG.error("{}", message);
-        }
-    }
-
-    // ---- calls, made without the lock; their completions take it
-
-    private void make(CallBatcher.Call call) {
-        if (call instanceof CallBatcher.Read read) {
-            recover(read.queue(), read.wanted());
-        } else if (call instanceof CallBatcher.Append append) {
-            append(append.queue(), append.batch(), append.expected());
-        } else if (call instanceof CallBatcher.Delete delete) {
-            delete(delete.queue(), delete.pending(), delete.hard());
-        } else if (call instanceof CallBatcher.MultiStreamAppend multi) {
-            multiStreamAppend(multi.queues(), multi.batches(), multi.expected());
-        }
-    }
-
-    private KurrentDBClient client() {
-        KurrentDBClient client = clients.get();
-        if (client == null) {
-            throw new IllegalStateException("the writer is closed");
-        }
-        return client;
-    }
-
-    private void replaceClient(KurrentDBClient client, Throwable error) {
-        clients.replace(client, Failure.unwrap(error) instanceof UnansweredCallException
-                ? "left a call unanswered" : "shut down after failing to reach the server");
-    }
-
-    /**
-     * How long a call may stay unanswered before it is given up: twice the deadline the client applies to it,
-     * plus a second, so a call the client is still processing normally has long failed or succeeded by then.
-     */
-    private Duration unansweredAfter() {
-        return settings.deadline().multipliedBy(2).plusSeconds(1);
-    }
-
-    /**
-     * The call's outcome, or {@link UnansweredCallException} once the call has been unanswered for
-     * {@link #unansweredAfter}. The JDK's timer behind {@link CompletableFuture#orTimeout} is a daemon thread shared
-     * by the JVM and cancels the timeout as soon as the call completes: nothing of it needs stopping, so it cannot
-     * hold up a task's stop or the JVM's exit. A call given up here is handled on that timer thread; the handling
-     * only takes the writer's lock briefly and starts calls without waiting for them.
-     */
-    private <T> CompletableFuture<T> answered(CompletableFuture<T> call, String what) {
-        Duration limit = unansweredAfter();
-        return call.copy().orTimeout(limit.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(error -> {
-            if (error instanceof java.util.concurrent.TimeoutException) {
-                LOG.warn("EventStoreDB client left {} unanswered for {} ms; replacing the client and retrying",
-                        what, limit.toMillis());
-                return CompletableFuture.failedFuture(new UnansweredCallException(what, limit));
-            }
-            return CompletableFuture.failedFuture(error);
-        });
-    }
-
-    /** How one call's outcome is handled, with the lock held; {@code client} made the call (null if none could). */
-    private interface Outcome<T> {
-        void handle(T result, Throwable error, KurrentDBClient client);
-    }
-
-    /**
-     * Makes one EventStoreDB call for the given streams, without the lock: takes the client, makes the call (a
-     * failure to make it is its outcome), gives it up once unanswered, and on completion handles the outcome with
-     * the lock held, then ends the call ({@link #finish}) and starts the calls that can start. Every call kind goes
-     * through here.
-     */
-    private <T> void call(List<StreamQueue> called, String what, Function<KurrentDBClient, CompletableFuture<T>> request,
-                          Outcome<T> outcome) {
-        KurrentDBClient client = null;
-        CompletableFuture<T> result;
-        try {
-            client = client();
-            result = answered(request.apply(client), what);
-        } catch (RuntimeException e) {
-            result = CompletableFuture.failedFuture(e);
-        }
-        KurrentDBClient used = client;
-        result.whenComplete((value, error) -> {
-            List<CallBatcher.Call> calls = new ArrayList<>();
-            lock.lock();
-            try {
-                outcome.handle(value, error, used);
-                finish(called, calls);
-            } finally {
-                lock.unlock();
-            }
-            calls.forEach(this::make);
-        });
-    }
-
-    private void recover(StreamQueue queue, Set<TopicPartition> wanted) {
-        call(List.of(queue), "the read of stream '" + queue.stream + "'", client -> {
-            metrics.streamRecoveries.increment();
-            return StreamRecovery.read(client, queue.stream, wanted, settings.recoveryScanMaxEvents());
-        }, (progress, error, client) -> {
-            if (error != null) {
-                failed(queue, List.of(), error, client);
-                return;
-            }
-            if (queue.progress == null || queue.reread) {
-                if (queue.progress != null) {
-                    // What this writer wrote itself stays true, even where the read stopped short of it.
-                    queue.progress.written.forEach((partition, last) ->
-                            progress.wrote(partition, last.offset(), last.source()));
-                }
-                queue.progress = progress;
-            } else {
-                queue.progress.merge(progress);
-            }
-            if (settings.guarantee() == DeliveryGuarantee.AT_LEAST_ONCE) {
-                queue.progress.expected = StreamState.any();
-            }
-            queue.reread = false;
-            retries.succeeded();
-        });
-    }
-
-    private void append(StreamQueue queue, List<Pending> batch, StreamState expected) {
-        long started = System.nanoTime();
-        call(List.of(queue), "an append to stream '" + queue.stream + "'", client -> client.appendToStream(
-                queue.stream, AppendToStreamOptions.get().streamState(expected),
-                batch.stream().map(Pending::event).iterator()), (written, error, client) -> {
-            queue.alone = false;
-            buffer.land(batch);
-            if (error != null) {
-                failed(queue, batch, error, client);
-                return;
-            }
-            metrics.appendLatency(System.nanoTime() - started);
-            metrics.appends.increment();
-            if (settings.guarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
-                queue.progress.expected = written.getNextExpectedRevision();
-            }
-            done(queue, batch);
-            succeeded(queue);
-        });
-    }
-
-    /** Records of a stream that were appended: the stream holds them now. */
-    private void done(StreamQueue queue, List<Pending> batch) {
-        for (Pending pending : batch) {
-            queue.progress.wrote(pending.partition, pending.offset, pending.source);
-            buffer.done(pending);
-        }
-        metrics.eventsAppended.add(batch.size());
-    }
-
-    private void delete(StreamQueue queue, Pending pending, boolean hard) {
-        DeleteStreamOptions options = DeleteStreamOptions.get().streamState(StreamState.any());
-        call(List.of(queue), "the deletion of stream '" + queue.stream + "'", client -> hard
-                ? client.tombstoneStream(queue.stream, options)
-                : client.deleteStream(queue.stream, options), (deleted, error, client) -> {
-            buffer.land(List.of(pending));
-            Failure kind = error == null ? null : Failure.classify(error);
-            if (error != null && kind != Failure.STREAM_DELETED) {
-                failed(queue, List.of(pending), error, client);
-                return;
-            }
-            metrics.streamsDeleted.increment();
-            if (hard || kind == Failure.STREAM_DELETED) {
-                queue.progress.tombstoned = true;
-            }
-            buffer.done(pending);
-            succeeded(queue);
-        });
-    }
-
-    private void multiStreamAppend(List<StreamQueue> queues, List<List<Pending>> batches, List<StreamState> expected) {
-        long started = System.nanoTime();
-        call(queues, "an append to " + queues.size() + " streams", client -> {
-            List<AppendStreamRequest> requests = new ArrayList<>(queues.size());
-            for (int i = 0; i < queues.size(); i++) {
-                requests.add(new AppendStreamRequest(queues.get(i).stream,
-                        batches.get(i).stream().map(Pending::event).iterator(), expected.get(i)));
-            }
-            return client.multiStreamAppend(requests.iterator());
-        }, (response, error, client) -> {
-            batches.forEach(buffer::land);
-            if (error != null) {
-                multiStreamAppendFailed(queues, batches, error, client);
-                return;
-            }
-            metrics.appendLatency(System.nanoTime() - started);
-            metrics.appends.increment();
-            metrics.multiStreamAppends.increment();
-            Map<String, Long> revisions = new HashMap<>();
-            for (AppendResponse output : response.getResults()) {
-                revisions.put(output.getStream(), output.getStreamRevision());
-            }
-            for (int i = 0; i < queues.size(); i++) {
-                StreamQueue queue = queues.get(i);
-                Long revision = revisions.get(queue.stream);
-                if (settings.guarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
-                    queue.progress.expected = revision == null ? null : StreamState.streamRevision(revision);
-                    queue.reread |= revision == null;
-                }
-                done(queue, batches.get(i));
-                succeeded(queue);
-            }
-        });
-    }
-
-    /** A failed multi-stream append: its streams go again one by one, to see why (unless the server lacks it). */
-    private void multiStreamAppendFailed(List<StreamQueue> queues, List<List<Pending>> batches, Throwable error,
-                                         KurrentDBClient client) {
-        Failure kind = Failure.classify(error);
-        if (kind == Failure.UNSUPPORTED) {
-            features.unsupported();
-        } else if (kind == Failure.CLIENT_SHUT_DOWN) {
-            replaceClient(client, error);
-        }
-        if (kind == Failure.CLIENT_SHUT_DOWN || kind == Failure.TRANSIENT) {
-            transientFailure(error);
-        }
-        LOG.debug("Multi-stream append failed ({}); appending its streams one by one", Failure.describe(error));
-        for (int i = 0; i < queues.size(); i++) {
-            StreamQueue queue = queues.get(i);
-            queue.putBack(batches.get(i));
-            queue.alone = kind != Failure.UNSUPPORTED;
         }
     }
 

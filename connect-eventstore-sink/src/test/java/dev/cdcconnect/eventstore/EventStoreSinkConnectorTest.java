@@ -6,10 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
 import dev.cdcconnect.testkit.logging.LogCapture;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,23 +64,10 @@ class EventStoreSinkConnectorTest {
     @Test
     void aServerThatNeverAnswersNeitherHoldsUpNorOutlivesTheConnector() throws IOException {
         String password = "p/a?s@s:w%rd";
-        try (ServerSocket silent = new ServerSocket(0); LogCapture log = LogCapture.start()) {
-            List<Socket> accepted = new ArrayList<>();
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        accepted.add(silent.accept());
-                    }
-                } catch (IOException e) {
-                    // closed
-                }
-            });
-            acceptor.setDaemon(true);
-            acceptor.start();
+        try (SilentServer silent = new SilentServer(); LogCapture log = LogCapture.start()) {
             EventStoreSinkConnector connector = new EventStoreSinkConnector();
             connector.start(Map.of("name", "silent",
-                    EventStoreSinkConfig.CONNECTION_STRING, "kurrentdb://127.0.0.1:" + silent.getLocalPort()
-                            + "?tls=false",
+                    EventStoreSinkConfig.CONNECTION_STRING, silent.connectionString(),
                     EventStoreSinkConfig.USERNAME, "admin", EventStoreSinkConfig.PASSWORD, password,
                     EventStoreSinkConfig.DEADLINE_MS, "60000"));
             assertThat(Thread.getAllStackTraces().keySet()).anyMatch(t -> t.getName()
@@ -95,9 +79,6 @@ class EventStoreSinkConnectorTest {
                     .keySet()).noneMatch(t -> t.getName().equals("eventstore-sink-probe-silent")));
             assertThat(log.linesContaining("EventStoreDB sink silent: the server answers")).isEmpty();
             assertThat(log.lines()).noneMatch(line -> line.contains(password));
-            for (Socket socket : accepted) {
-                socket.close();
-            }
         }
     }
 

@@ -7,7 +7,6 @@ import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
 import dev.cdcconnect.testkit.logging.LogCapture;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,23 +84,11 @@ class UnreachableServerTaskTest {
     @Test
     void aServerThatNeverAnswersHoldsUpStartOnlyForTheConnectWait() throws IOException {
         server = EventStoreStandIn.start();
-        try (ServerSocket silent = new ServerSocket(0); LogCapture log = LogCapture.start()) {
-            List<Socket> accepted = new ArrayList<>();
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        accepted.add(silent.accept());
-                    }
-                } catch (IOException e) {
-                    // closed
-                }
-            });
-            acceptor.setDaemon(true);
-            acceptor.start();
+        try (SilentServer silent = new SilentServer(); LogCapture log = LogCapture.start()) {
             long started = System.nanoTime();
             runner = new SinkTaskRunner(server)
                     .with(EventStoreSinkConfig.CONNECTION_STRING,
-                            "kurrentdb://127.0.0.1:" + silent.getLocalPort() + "?tls=false")
+                            silent.connectionString())
                     .with(EventStoreSinkConfig.DEADLINE_MS, "60000")
                     .start();
 
@@ -112,9 +99,6 @@ class UnreachableServerTaskTest {
                     + "starting; the first records keep trying"));
             runner.close();
             runner = null;
-            for (Socket socket : accepted) {
-                socket.close();
-            }
         }
     }
 

@@ -116,6 +116,11 @@ public final class JsonValues {
         if (value instanceof String s) {
             return s;
         }
+        if ((value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte)
+                && (schema == null || (schema.name() == null && isInteger(schema.type())))) {
+            // A plain integer is written as its decimal digits: no generator needed.
+            return Long.toString(((Number) value).longValue());
+        }
         String json = new String(toBytes(value, schema), java.nio.charset.StandardCharsets.UTF_8);
         if (json.length() >= 2 && json.charAt(0) == '"') {
             try {
@@ -125,6 +130,11 @@ public final class JsonValues {
             }
         }
         return json;
+    }
+
+    private static boolean isInteger(Schema.Type type) {
+        return type == Schema.Type.INT8 || type == Schema.Type.INT16 || type == Schema.Type.INT32
+                || type == Schema.Type.INT64;
     }
 
     /** Writes one value; a null schema means the value is schemaless. */

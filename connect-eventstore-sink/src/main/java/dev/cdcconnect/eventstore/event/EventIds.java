@@ -7,8 +7,8 @@ import java.util.UUID;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * Event ids as {@link EventMapper#eventId} defines them, a version 3 (MD5, name-based) UUID of the record's topic,
- * partition and offset, the same as {@link UUID#nameUUIDFromBytes}, with one MD5 digest kept for every record
+ * The deterministic id of a record's event: a version 3 (MD5, name-based) UUID of the record's topic, partition and
+ * offset, the same as {@link UUID#nameUUIDFromBytes} of {@link #name}, with one MD5 digest kept for every record
  * instead of one looked up per record. Not thread-safe: one per mapper, used on the task's thread.
  */
 final class EventIds {
@@ -24,7 +24,7 @@ final class EventIds {
     }
 
     /** The name the id is made of: {@code <topic>/<partition>/<offset>}, as UTF-8. */
-    static byte[] name(ChangeRecord record) {
+    private static byte[] name(ChangeRecord record) {
         SinkRecord r = record.record();
         return (r.originalTopic() + '/' + r.originalKafkaPartition() + '/' + r.originalKafkaOffset())
                 .getBytes(StandardCharsets.UTF_8);

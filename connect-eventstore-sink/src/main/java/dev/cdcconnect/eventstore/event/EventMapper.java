@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
@@ -144,11 +143,6 @@ public final class EventMapper {
         EventData event = EventData.builderAsJson(ids.of(record), type, data).metadataAsBytes(meta).build();
         SourcePosition source = record.change().flatMap(c -> SourcePosition.of(c.source(), c.op())).orElse(null);
         return new MappedRecord.Append(stream, event, size, holdsCommit, source);
-    }
-
-    /** The deterministic id of a record's event: a name-based UUID of its topic, partition and offset. */
-    public static UUID eventId(ChangeRecord record) {
-        return UUID.nameUUIDFromBytes(EventIds.name(record));
     }
 
     private byte[] data(ChangeRecord record) {

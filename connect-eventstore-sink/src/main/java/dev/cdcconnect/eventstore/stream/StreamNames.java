@@ -169,13 +169,13 @@ public final class StreamNames {
             List<Field> fields = struct.schema().fields();
             if (fields.size() == 1) {
                 Object value = struct.get(fields.get(0));
-                return value == null ? null : text(value, fields.get(0).schema());
+                return value == null ? null : json.toText(value, fields.get(0).schema());
             }
             Map<String, String> sorted = new TreeMap<>();
             for (Field field : fields) {
                 Object value = struct.get(field);
                 if (value != null) {
-                    sorted.put(field.name(), text(value, field.schema()));
+                    sorted.put(field.name(), json.toText(value, field.schema()));
                 }
             }
             return sorted.isEmpty() ? null : String.join("-", sorted.values());
@@ -184,37 +184,17 @@ public final class StreamNames {
             Map<String, String> sorted = new TreeMap<>();
             map.forEach((k, v) -> {
                 if (v != null) {
-                    sorted.put(String.valueOf(k), text(v, null));
+                    sorted.put(String.valueOf(k), json.toText(v, null));
                 }
             });
             return sorted.isEmpty() ? null : String.join("-", sorted.values());
         }
-        return text(key, record.keySchema());
+        return json.toText(key, record.keySchema());
     }
 
     private String keyFieldText(ChangeRecord record, String path) {
         Object value = record.keyField(path);
-        return value == null ? null : text(value, fieldSchema(record.keySchema(), path));
-    }
-
-    /**
-     * {@link JsonValues#toText}: strings as they are, and integers of plain integer schemas (or schemaless) in
-     * decimal, as it writes them, without a JSON generator; anything else through it.
-     */
-    private String text(Object value, Schema schema) {
-        if (value instanceof String s) {
-            return s;
-        }
-        if ((value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte)
-                && (schema == null || (schema.name() == null && isInteger(schema.type())))) {
-            return Long.toString(((Number) value).longValue());
-        }
-        return json.toText(value, schema);
-    }
-
-    private static boolean isInteger(Schema.Type type) {
-        return type == Schema.Type.INT8 || type == Schema.Type.INT16 || type == Schema.Type.INT32
-                || type == Schema.Type.INT64;
+        return value == null ? null : json.toText(value, fieldSchema(record.keySchema(), path));
     }
 
     private static Schema fieldSchema(Schema schema, String path) {

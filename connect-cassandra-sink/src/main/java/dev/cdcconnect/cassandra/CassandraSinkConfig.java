@@ -125,10 +125,22 @@ public final class CassandraSinkConfig extends SinkConfig {
             + "a single statement larger than this is written on its own.";
 
     public static final String BATCH_GROUPING = "write.batch.grouping";
-    private static final String BATCH_GROUPING_DOC = "Which writes share an unlogged batch. partition: only writes "
-            + "to the same partition. replica-set: writes to partitions stored on the same replicas, as bulk "
-            + "loaders do: far fewer requests when rows are spread over many partitions, each batch still applied "
-            + "by the nodes that own its rows (Cassandra logs a warning for batches across partitions).";
+    private static final String BATCH_GROUPING_DOC = "Which writes share an unlogged batch. replica-set: writes to "
+            + "partitions stored on the same replicas, as bulk loaders do: far fewer requests when rows are spread "
+            + "over many partitions, each batch still applied by the nodes that own its rows, and kept within "
+            + "write.batch.max.partitions and write.batch.multi.partition.max.bytes. partition: only writes to the "
+            + "same partition.";
+
+    public static final String BATCH_MAX_PARTITIONS = "write.batch.max.partitions";
+    private static final String BATCH_MAX_PARTITIONS_DOC = "Most partitions one batch spans (write.batch.grouping="
+            + "replica-set). Cassandra warns of every unlogged batch across more partitions than its "
+            + "unlogged_batch_across_partitions_warn_threshold (10 by default): keep this at or below it.";
+
+    public static final String BATCH_MULTI_PARTITION_MAX_BYTES = "write.batch.multi.partition.max.bytes";
+    private static final String BATCH_MULTI_PARTITION_MAX_BYTES_DOC = "Most bytes of values in a batch that spans "
+            + "more than one partition; a batch of one partition is bounded by write.batch.max.bytes only. Cassandra "
+            + "warns of every batch across partitions larger than its batch_size_warn_threshold (5 KiB by default): "
+            + "keep this at or below it.";
 
     public static final String FLUSH_RECORDS = "write.flush.records";
     private static final String FLUSH_RECORDS_DOC = "Records buffered before they are written; they are written "
@@ -226,8 +238,13 @@ public final class CassandraSinkConfig extends SinkConfig {
                 BATCH_MAX_STATEMENTS_DOC, WRITES_GROUP, ++order, Width.SHORT, "Batch size (statements)");
         def.define(BATCH_MAX_BYTES, Type.INT, 32 * 1024, ConfigDef.Range.between(1024, 16 * 1024 * 1024),
                 Importance.LOW, BATCH_MAX_BYTES_DOC, WRITES_GROUP, ++order, Width.SHORT, "Batch size (bytes)");
-        def.define(BATCH_GROUPING, Type.STRING, "partition", Validators.oneOf("partition", "replica-set"),
+        def.define(BATCH_GROUPING, Type.STRING, "replica-set", Validators.oneOf("replica-set", "partition"),
                 Importance.LOW, BATCH_GROUPING_DOC, WRITES_GROUP, ++order, Width.SHORT, "Batch grouping");
+        def.define(BATCH_MAX_PARTITIONS, Type.INT, 10, ConfigDef.Range.between(1, 1000), Importance.LOW,
+                BATCH_MAX_PARTITIONS_DOC, WRITES_GROUP, ++order, Width.SHORT, "Batch size (partitions)");
+        def.define(BATCH_MULTI_PARTITION_MAX_BYTES, Type.INT, 5 * 1024, ConfigDef.Range.between(0, 16 * 1024 * 1024),
+                Importance.LOW, BATCH_MULTI_PARTITION_MAX_BYTES_DOC, WRITES_GROUP, ++order, Width.SHORT,
+                "Batch size across partitions (bytes)");
         def.define(FLUSH_RECORDS, Type.INT, 2000, ConfigDef.Range.between(1, 1_000_000), Importance.LOW,
                 FLUSH_RECORDS_DOC, WRITES_GROUP, ++order, Width.SHORT, "Flush size (records)");
         def.define(FLUSH_INTERVAL_MS, Type.LONG, 20L, ConfigDef.Range.between(0L, 600_000L), Importance.LOW,
@@ -325,6 +342,14 @@ public final class CassandraSinkConfig extends SinkConfig {
 
     public int batchMaxBytes() {
         return getInt(BATCH_MAX_BYTES);
+    }
+
+    public int batchMaxPartitions() {
+        return getInt(BATCH_MAX_PARTITIONS);
+    }
+
+    public int batchMultiPartitionMaxBytes() {
+        return getInt(BATCH_MULTI_PARTITION_MAX_BYTES);
     }
 
     public boolean batchByReplicaSet() {

@@ -54,6 +54,7 @@ public final class CassandraSinkTask extends SinkTask {
         CassandraWriter cassandra = new CassandraWriter(session, catalog, new CassandraWriter.Settings(
                 config.consistencyLevel(), config.ignoreUnknownFields(), config.maxConcurrentRequests(),
                 config.batchMaxStatements(), config.batchMaxBytes(), config.batchByReplicaSet(),
+                config.batchMaxPartitions(), config.batchMultiPartitionMaxBytes(),
                 config.retryMaxAttempts(), config.retryBackoff(), config.retryBackoffMax()));
         writer = new ChangeWriter(mapper, cassandra, DeadLetterQueue.of(context, "Cassandra", props),
                 config.flushRecords(), config.flushInterval(),

@@ -515,10 +515,9 @@ class CassandraSinkTaskTest {
     }
 
     @Test
-    void rowsOfManyPartitionsShareBatchesByReplicaSetWhenAsked() {
+    void rowsOfManyPartitionsShareBatchesByReplicaSetByDefault() {
         String table = customersTable("replica_set");
-        CassandraSinkTask task = start(new TestSinkTaskContext(false), props(table, "write.batch.grouping", "replica-set",
-                "write.batch.max.statements", "25"));
+        CassandraSinkTask task = start(new TestSinkTaskContext(false), props(table, "write.batch.max.statements", "25"));
         List<SinkRecord> records = new ArrayList<>();
         for (int id = 0; id < 300; id++) {
             records.add(change(Operation.CREATE, 1_000, null, customer(id, "n" + id, null)));
@@ -529,6 +528,30 @@ class CassandraSinkTaskTest {
         commit(task);
 
         assertThat(rows(table)).hasSize(299).contains("0|n0|null", "299|n299|null").doesNotContain("7|n7|null");
+    }
+
+    @Test
+    void batchesAcrossPartitionsStayBelowTheSizeAtWhichCassandraWarns() {
+        // Rows of about 1 KiB, one per partition: by default a batch across partitions ends before 5 KiB, so the node
+        // logs no "Batch for [...] is of size ..., exceeding specified threshold" for it; up to 32 KiB it does.
+        String quiet = customersTable("wide_default");
+        String loud = customersTable("wide_32k");
+        String name = "n".repeat(1_000);
+        for (String table : List.of(quiet, loud)) {
+            CassandraSinkTask task = start(new TestSinkTaskContext(false), table.equals(quiet) ? props(table)
+                    : props(table, "write.batch.multi.partition.max.bytes", "32768"));
+            List<SinkRecord> records = new ArrayList<>();
+            for (int id = 0; id < 200; id++) {
+                records.add(change(Operation.CREATE, 1_000, null, customer(id, name + id, null)));
+            }
+            task.put(records);
+            commit(task);
+            assertThat(rows(table)).hasSize(200);
+        }
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(CASSANDRA.logTail(20_000)).contains("Batch for [" + KS + "." + loud + "] is of size"));
+        assertThat(CASSANDRA.logTail(20_000)).doesNotContain("Batch for [" + KS + "." + quiet + "]");
     }
 
     @Test

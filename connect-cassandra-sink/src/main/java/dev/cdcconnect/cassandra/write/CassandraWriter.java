@@ -38,6 +38,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -45,7 +46,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes changes to Cassandra: each as a prepared INSERT (upsert) or DELETE carrying {@code USING TIMESTAMP},
- * changes to one partition (or, when asked, to partitions on the same replicas) together in unlogged batches, with a bounded number of writes in flight. Transient
+ * changes to partitions on the same replicas (or, when asked, to one partition only) together in unlogged batches
+ * within the limits under which Cassandra warns of a batch, with a bounded number of writes in flight. Transient
  * failures are retried with exponential backoff; a write that keeps failing for a transient reason makes the
  * whole call fail with {@link TransientWriteException}. A change that cannot be written (no such table, a
  * value that does not fit its column, a missing key column, a write the server rejects) is returned as a
@@ -57,7 +59,8 @@ public final class CassandraWriter {
 
     /** What the writer needs from the settings. */
     public record Settings(ConsistencyLevel consistency, boolean ignoreUnknownFields, int maxInFlight,
-                           int batchMaxStatements, int batchMaxBytes, boolean batchByReplicaSet, int retryMaxAttempts,
+                           int batchMaxStatements, int batchMaxBytes, boolean batchByReplicaSet,
+                           int batchMaxPartitions, int batchMultiPartitionMaxBytes, int retryMaxAttempts,
                            Duration retryBackoff, Duration retryBackoffMax) {
     }
 
@@ -116,19 +119,25 @@ public final class CassandraWriter {
                 failures.add(new RecordFailure(change, Failures.describe(e), Failures.unwrap(e)));
             }
         }
+        // Each partition's writes, then the partitions that may share a batch, each partition's writes kept together.
         Map<BatchKey, List<Bound>> partitions = new LinkedHashMap<>();
-        Optional<TokenMap> tokens = settings.batchByReplicaSet() ? session.getMetadata().getTokenMap() : Optional.empty();
         for (List<Bound> row : latest.values()) {
             for (Bound bound : row) {
-                partitions.computeIfAbsent(batchKey(bound, tokens), k -> new ArrayList<>()).add(bound);
+                partitions.computeIfAbsent(partitionKey(bound), k -> new ArrayList<>()).add(bound);
             }
         }
+        Optional<TokenMap> tokens = settings.batchByReplicaSet() ? session.getMetadata().getTokenMap() : Optional.empty();
+        Map<BatchKey, List<Bound>> groups = new LinkedHashMap<>();
+        for (Map.Entry<BatchKey, List<Bound>> partition : partitions.entrySet()) {
+            groups.computeIfAbsent(groupKey(partition.getKey(), partition.getValue().get(0), tokens),
+                    k -> new ArrayList<>()).addAll(partition.getValue());
+        }
         List<CompletableFuture<List<RecordFailure>>> outcomes = new ArrayList<>();
-        for (List<Bound> partition : partitions.values()) {
+        for (List<Bound> group : groups.values()) {
             int from = 0;
-            while (from < partition.size()) {
-                int to = chunkEnd(partition, from);
-                outcomes.add(send(partition.subList(from, to)));
+            while (from < group.size()) {
+                int to = chunkEnd(group, from);
+                outcomes.add(send(group.subList(from, to)));
                 from = to;
             }
         }
@@ -162,30 +171,54 @@ public final class CassandraWriter {
     }
 
     private int chunkEnd(List<Bound> writes, int from) {
-        return chunkEnd(writes, from, settings.batchMaxStatements(), settings.batchMaxBytes(),
-                bound -> bound.statement().computeSizeInBytes(session.getContext()));
+        return chunkEnd(writes, from, new Limits(settings.batchMaxStatements(), settings.batchMaxBytes(),
+                        settings.batchMaxPartitions(), settings.batchMultiPartitionMaxBytes()),
+                bound -> bound.statement().computeSizeInBytes(session.getContext()), CassandraWriter::partitionKey);
     }
 
     /**
-     * Where the batch of {@code writes} starting at {@code from} ends: at the statement limit or before the write
-     * that would take it over the byte limit, whichever comes first; a batch holds at least one write.
+     * How far one batch goes: statements and bytes of any batch; partitions, and bytes once it spans more than one
+     * partition (Cassandra warns of an unlogged batch across more than 10 partitions, or across partitions and
+     * larger than 5 KiB, by default, and checks neither for a batch of one partition).
      */
-    static <T> int chunkEnd(List<T> writes, int from, int maxStatements, long maxBytes, ToLongFunction<T> size) {
-        int maxEnd = Math.min(writes.size(), from + maxStatements);
+    record Limits(int maxStatements, long maxBytes, int maxPartitions, long multiPartitionMaxBytes) {
+    }
+
+    /**
+     * Where the batch of {@code writes} starting at {@code from} ends: before the write that would take it over
+     * any of the {@code limits}; a batch holds at least one write. A partition's writes must be adjacent.
+     */
+    static <T> int chunkEnd(List<T> writes, int from, Limits limits, ToLongFunction<T> size,
+                            Function<T, Object> partition) {
+        int maxEnd = Math.min(writes.size(), from + limits.maxStatements());
         if (maxEnd - from == 1) {
             return maxEnd;
         }
-        long bytes = 0;
-        for (int i = from; i < maxEnd; i++) {
-            bytes += size.applyAsLong(writes.get(i));
-            if (bytes > maxBytes && i > from) {
+        long bytes = size.applyAsLong(writes.get(from));
+        int partitions = 1;
+        Object last = partition.apply(writes.get(from));
+        for (int i = from + 1; i < maxEnd; i++) {
+            T write = writes.get(i);
+            Object current = partition.apply(write);
+            if (!current.equals(last)) {
+                partitions++;
+                last = current;
+            }
+            bytes += size.applyAsLong(write);
+            if (bytes > limits.maxBytes() || partitions > limits.maxPartitions()
+                    || (partitions > 1 && bytes > limits.multiPartitionMaxBytes())) {
                 return i;
             }
         }
         return maxEnd;
     }
 
-    private static BatchKey batchKey(Bound bound, Optional<TokenMap> tokens) {
+    private static BatchKey partitionKey(Bound bound) {
+        return new BatchKey(bound.change().table(), bound.partitionKey());
+    }
+
+    /** The batches a partition's writes may share: those of partitions on the same replicas, or its own. */
+    private static BatchKey groupKey(BatchKey partition, Bound bound, Optional<TokenMap> tokens) {
         ByteBuffer routingKey = bound.statement().getRoutingKey();
         if (tokens.isPresent() && routingKey != null) {
             Set<Node> replicas = tokens.get().getReplicas(bound.change().table().keyspace(), routingKey);
@@ -193,7 +226,7 @@ public final class CassandraWriter {
                 return new BatchKey(bound.change().table().keyspace(), replicas);
             }
         }
-        return new BatchKey(bound.change().table(), bound.partitionKey());
+        return partition;
     }
 
     private RecordFailure rejected(Bound bound, Throwable failure) {

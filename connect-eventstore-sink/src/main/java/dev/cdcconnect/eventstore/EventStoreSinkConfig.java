@@ -1,6 +1,7 @@
 package dev.cdcconnect.eventstore;
 
 import dev.cdcconnect.event.values.JsonValues;
+import dev.cdcconnect.eventstore.connection.ClientSettings;
 import dev.cdcconnect.eventstore.event.DataFormat;
 import dev.cdcconnect.eventstore.event.EventMapper;
 import dev.cdcconnect.eventstore.event.EventMetadata;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigDef;
@@ -351,37 +353,10 @@ public final class EventStoreSinkConfig extends SinkConfig {
 
     /** The client settings: the connection string, plus credentials, CA file and deadline from their keys. */
     public KurrentDBClientSettings clientSettings() {
-        KurrentDBClientSettings parsed = KurrentDBConnectionString.parseOrThrow(connectionString());
-        var builder = KurrentDBClientSettings.builder()
-                .dnsDiscover(parsed.isDnsDiscover())
-                .maxDiscoverAttempts(parsed.getMaxDiscoverAttempts())
-                .discoveryInterval(parsed.getDiscoveryInterval())
-                .gossipTimeout(parsed.getGossipTimeout())
-                .nodePreference(parsed.getNodePreference())
-                .tls(parsed.isTls())
-                .tlsVerifyCert(parsed.isTlsVerifyCert())
-                .keepAliveTimeout(parsed.getKeepAliveTimeout())
-                .keepAliveInterval(parsed.getKeepAliveInterval())
-                .defaultDeadline(getLong(DEADLINE_MS));
-        for (var host : parsed.getHosts()) {
-            builder.addHost(host.getHost(), host.getPort());
-        }
-        if (parsed.getDefaultClientCertificate() != null) {
-            builder.defaultClientCertificate(parsed.getDefaultClientCertificate());
-        }
-        parsed.getFeatures().forEach(builder::feature);
-        String caFile = getString(TLS_CA_FILE).trim();
-        if (!caFile.isEmpty()) {
-            builder.tlsCaFile(caFile);
-        } else if (parsed.getTlsCaFile() != null) {
-            builder.tlsCaFile(parsed.getTlsCaFile());
-        }
-        String username = getString(USERNAME).trim();
-        if (!username.isEmpty()) {
-            Password password = getPassword(PASSWORD);
-            builder.defaultCredentials(username, password == null ? "" : password.value());
-        }
-        return builder.buildConnectionSettings();
+        Password password = getPassword(PASSWORD);
+        return ClientSettings.of(connectionString(), Optional.of(getString(USERNAME).trim()),
+                Optional.ofNullable(password).map(Password::value), Optional.of(getString(TLS_CA_FILE).trim()),
+                deadline());
     }
 
     public Duration deadline() {

@@ -1,16 +1,15 @@
 package dev.cdcconnect.quickstart.eventstore;
 
+import dev.cdcconnect.eventstore.connection.ClientSettings;
 import dev.cdcconnect.quickstart.QuickstartException;
 import dev.cdcconnect.standin.eventstore.EventStoreStandIn;
-import io.kurrent.dbclient.ConnectionSettingsBuilder;
 import io.kurrent.dbclient.KurrentDBClient;
-import io.kurrent.dbclient.KurrentDBClientSettings;
-import io.kurrent.dbclient.KurrentDBConnectionString;
 import io.kurrent.dbclient.ReadStreamOptions;
 import io.kurrent.dbclient.RecordedEvent;
 import io.kurrent.dbclient.ResolvedEvent;
 import io.kurrent.dbclient.StreamNotFoundException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +40,8 @@ public final class EventStoreTarget implements AutoCloseable {
         this.password = password;
         this.caFile = caFile;
         this.standIn = standIn;
-        this.client = KurrentDBClient.create(settings(connectionString, user, password, caFile));
+        this.client = KurrentDBClient.create(ClientSettings.of(connectionString, user, password,
+                caFile.map(Path::toString), Duration.ofSeconds(10)));
     }
 
     /** Starts the in-memory stand-in on a free port of 127.0.0.1. */
@@ -92,31 +92,6 @@ public final class EventStoreTarget implements AutoCloseable {
                 + "Check that the server runs and the address is right; for a node without TLS add ?tls=false, "
                 + "for a secure node give --eventstore-user/--eventstore-password and, for a private CA, "
                 + "--eventstore-tls-ca-file. Leave out --eventstore to use the in-memory stand-in.", cause);
-    }
-
-    private static KurrentDBClientSettings settings(String connectionString, Optional<String> user,
-                                                    Optional<String> password, Optional<Path> caFile) {
-        KurrentDBClientSettings parsed = KurrentDBConnectionString.parseOrThrow(connectionString);
-        ConnectionSettingsBuilder builder = KurrentDBClientSettings.builder()
-                .dnsDiscover(parsed.isDnsDiscover())
-                .maxDiscoverAttempts(parsed.getMaxDiscoverAttempts())
-                .discoveryInterval(parsed.getDiscoveryInterval())
-                .gossipTimeout(parsed.getGossipTimeout())
-                .nodePreference(parsed.getNodePreference())
-                .tls(parsed.isTls())
-                .tlsVerifyCert(parsed.isTlsVerifyCert())
-                .keepAliveTimeout(parsed.getKeepAliveTimeout())
-                .keepAliveInterval(parsed.getKeepAliveInterval())
-                .defaultDeadline(10_000);
-        for (var host : parsed.getHosts()) {
-            builder.addHost(host.getHost(), host.getPort());
-        }
-        if (parsed.getTlsCaFile() != null) {
-            builder.tlsCaFile(parsed.getTlsCaFile());
-        }
-        caFile.ifPresent(file -> builder.tlsCaFile(file.toString()));
-        user.ifPresent(name -> builder.defaultCredentials(name, password.orElse("")));
-        return builder.buildConnectionSettings();
     }
 
     public boolean isStandIn() {

@@ -155,6 +155,29 @@ class ThroughputTaskTest {
     }
 
     @Test
+    void streamsReadyWhileTheMultiStreamAppendsAreInFlightGoTogetherInTheNextOne() {
+        server = EventStoreStandIn.start();
+        server.setAppendLatency(Duration.ofMillis(300));
+        Customers customers = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.STRUCT);
+        runner = new SinkTaskRunner(server).with(EventStoreSinkConfig.APPEND_MULTI_STREAM_CONCURRENCY, "2").start();
+
+        // Ten puts of ten new rows each, one after another while the first appends wait 300 ms for the server: two
+        // multi-stream appends go out at once, the rows of the other eight puts wait and share the next.
+        for (int put = 0; put < 10; put++) {
+            List<SinkRecord> records = new ArrayList<>();
+            for (int id = put * 10; id < put * 10 + 10; id++) {
+                records.add(customers.create(id, "x", id));
+            }
+            runner.put(records);
+        }
+        runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 99);
+
+        assertThat(server.category("customers")).hasSize(100);
+        assertThat(TaskMetrics.of("MultiStreamAppends")).isEqualTo(3);
+        assertThat(TaskMetrics.of("Appends")).as("appends, multi-stream ones included").isEqualTo(3);
+    }
+
+    @Test
     void multiStreamAppendWritesManyStreamsPerCallAndRestartsWithoutDuplicates() {
         server = EventStoreStandIn.start();
         server.setAppendLatency(Duration.ofMillis(100));

@@ -267,6 +267,9 @@ public final class EventStoreSinkBenchmark implements Benchmark {
         Map<String, String> config = new HashMap<>();
         config.put("name", "eventstore-sink-benchmark");
         config.put("eventstore.connection.string", connectionString);
+        // -Dsink.<key>=<value> sets a key of the sink's configuration, to compare settings in one run's conditions
+        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("sink."))
+                .forEach(name -> config.put(name.substring("sink.".length()), System.getProperty(name)));
         return config;
     }
 

@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * Groups the records waiting in the ready stream queues into calls, as many as the free call slots allow (at most
  * {@code concurrency} calls in flight): a stream's read first when its end must be known, a deletion alone, an
  * append of a stream's consecutive records up to the append size and the stream's limit of events, or, when the
- * server offers it, one multi-stream append of several ready streams within the append size. On the way it takes
+ * server offers it, one multi-stream append of several ready streams within the append size. At most
+ * {@code multiStreamConcurrency} multi-stream appends are in flight: while they are, the ready streams wait, and the
+ * next one takes all that gathered meanwhile (fewer, larger appends cost the client and the server less per event). On the way it takes
  * off the queues the records of revoked partitions, those the stream holds already, and changes delivered again;
  * and it fails the records of a deleted stream. Every method runs with the writer's lock held.
  */
@@ -56,6 +58,7 @@ final class CallBatcher {
     private final Buffer buffer;
     private final WriterMetrics metrics;
     private int inFlight;
+    private int multiStreamInFlight;
 
     CallBatcher(StreamWriter.Settings settings, ServerFeatures features, StreamQueues queues, Buffer buffer,
                 WriterMetrics metrics) {
@@ -75,6 +78,11 @@ final class CallBatcher {
     void fill(List<Call> calls) {
         while (inFlight < settings.concurrency() && queues.hasReady()) {
             if (features.multiStreamAppendPossible()) {
+                if (multiStreamInFlight >= settings.multiStreamConcurrency()) {
+                    // The ready streams gather for the next multi-stream append; those it cannot take (reads,
+                    // deletions, streams written alone) go on when one ends.
+                    return;
+                }
                 Call multi = multiStreamAppend();
                 if (multi != null) {
                     calls.add(multi);
@@ -92,8 +100,11 @@ final class CallBatcher {
     }
 
     /** A call ended: its slot is free; its streams go on, unless they back off or are parked. */
-    void ended(List<StreamQueue> called) {
+    void ended(Call call, List<StreamQueue> called) {
         inFlight--;
+        if (call instanceof MultiStreamAppend) {
+            multiStreamInFlight--;
+        }
         called.forEach(queues::ended);
     }
 
@@ -303,6 +314,7 @@ final class CallBatcher {
             return null;
         }
         inFlight++;
+        multiStreamInFlight++;
         batches.forEach(buffer::takeOff);
         return new MultiStreamAppend(picked, batches, expected);
     }

@@ -76,6 +76,7 @@ public final class StreamWriter implements AutoCloseable {
             int appendMaxBytes,
             int concurrency,
             boolean multiStreamAppend,
+            int multiStreamConcurrency,
             long bufferMaxBytes,
             int retryMaxAttempts,
             Duration retryBackoff,

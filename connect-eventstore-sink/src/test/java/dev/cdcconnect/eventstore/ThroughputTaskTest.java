@@ -178,6 +178,43 @@ class ThroughputTaskTest {
     }
 
     @Test
+    void aStreamNoMultiStreamAppendCanTakeDoesNotWaitForTheMultiStreamAppendsInFlight() {
+        server = EventStoreStandIn.start();
+        Customers customers = new Customers(Envelopes.Flavor.POSTGRES, Customers.Shape.STRUCT);
+        runner = new SinkTaskRunner(server).with(EventStoreSinkConfig.APPEND_MULTI_STREAM_CONCURRENCY, "1")
+                .with(EventStoreSinkConfig.TOMBSTONE_HANDLING, "delete").start();
+        TopicPartition deleted = new TopicPartition(customers.topic(), 1);
+        customers.partition(1);
+        runner.put(customers.create(100, "x", 0), customers.delete(100, "x", 1));
+        // A delete's offset is committable only with the tombstone that follows it: wait for its event instead.
+        runner.awaitAcknowledged(deleted, 0);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> server.events("customers-100").size() == 2);
+        server.setAppendLatency(Duration.ofSeconds(2));
+
+        // A multi-stream append of ten new rows takes the one slot for 2 s; the deletion of the deleted row's stream
+        // (its tombstone) is a call of its own and goes at once.
+        customers.partition(0);
+        List<SinkRecord> records = new ArrayList<>();
+        for (int id = 0; id < 10; id++) {
+            records.add(customers.create(id, "x", id));
+        }
+        runner.put(records);
+        customers.partition(1);
+        runner.put(customers.tombstone(100, 2));
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                .until(() -> TaskMetrics.of("StreamsDeleted") == 1);
+        assertThat(TaskMetrics.of("MultiStreamAppends")).as("multi-stream appends answered by then").isZero();
+        runner.awaitAcknowledged(new TopicPartition(customers.topic(), 0), 9);
+        runner.awaitAcknowledged(deleted, 2);
+        assertThat(server.isSoftDeleted("customers-100")).isTrue();
+        for (int id = 0; id < 10; id++) {
+            assertThat(server.events("customers-" + id)).hasSize(1);
+        }
+    }
+
+    @Test
     void multiStreamAppendWritesManyStreamsPerCallAndRestartsWithoutDuplicates() {
         server = EventStoreStandIn.start();
         server.setAppendLatency(Duration.ofMillis(100));

@@ -79,9 +79,19 @@ final class CallBatcher {
         while (inFlight < settings.concurrency() && queues.hasReady()) {
             if (features.multiStreamAppendPossible()) {
                 if (multiStreamInFlight >= settings.multiStreamConcurrency()) {
-                    // The ready streams gather for the next multi-stream append; those it cannot take (reads,
-                    // deletions, streams written alone) go on when one ends.
-                    return;
+                    // The streams a multi-stream append would take gather for the next one; the others (a read
+                    // first, a deletion, a stream written alone) go on stream by stream meanwhile.
+                    StreamQueue queue = queues.takeReady(this::streamByStream, MULTI_STREAM_LOOKAHEAD);
+                    if (queue == null) {
+                        return;
+                    }
+                    Call call = next(queue);
+                    if (call != null) {
+                        calls.add(call);
+                    } else {
+                        queues.retireIfIdle(queue);
+                    }
+                    continue;
                 }
                 Call multi = multiStreamAppend();
                 if (multi != null) {
@@ -274,6 +284,19 @@ final class CallBatcher {
      * Gathers ready streams into one multi-stream append, each stream once, within the append size; null when
      * fewer than two streams can go (the caller then appends the next stream alone).
      */
+    /** Whether a multi-stream append with {@code budget} bytes left can take the queue's next records. */
+    private boolean joinsMultiStream(StreamQueue queue, int budget) {
+        return !(queue.alone || queue.pending.isEmpty() || needsRead(queue) || queue.progress == null
+                || queue.progress.tombstoned || !(queue.pending.peekFirst().action instanceof MappedRecord.Append)
+                || queue.pending.peekFirst().size > budget);
+    }
+
+    /** Whether the ready queue's next call is one of its own: no multi-stream append can take its records. */
+    private boolean streamByStream(StreamQueue queue) {
+        dropStaleAndWritten(queue);
+        return !joinsMultiStream(queue, settings.appendMaxBytes());
+    }
+
     private Call multiStreamAppend() {
         List<StreamQueue> picked = new ArrayList<>();
         List<List<Pending>> batches = new ArrayList<>();
@@ -284,9 +307,7 @@ final class CallBatcher {
                 && passedOver < MULTI_STREAM_LOOKAHEAD; ) {
             StreamQueue queue = it.next();
             dropStaleAndWritten(queue);
-            if (queue.alone || queue.pending.isEmpty() || needsRead(queue) || queue.progress == null
-                    || queue.progress.tombstoned || !(queue.pending.peekFirst().action instanceof MappedRecord.Append)
-                    || queue.pending.peekFirst().size > budget) {
+            if (!joinsMultiStream(queue, budget)) {
                 // Left in the ready queue for the stream-by-stream path (a read first, a delete, ...).
                 passedOver++;
                 continue;

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The writer's stream queues and their states: every queue is in one {@link State}, and only the methods here move
@@ -70,6 +71,23 @@ final class StreamQueues {
         StreamQueue queue = ready.pollFirst();
         queue.state = State.IDLE;
         return queue;
+    }
+
+    /**
+     * Takes the first of the next {@code lookahead} ready queues that {@code wanted} accepts, idle now as
+     * {@link #nextReady} leaves it, or null when none does.
+     */
+    StreamQueue takeReady(Predicate<StreamQueue> wanted, int lookahead) {
+        Iterator<StreamQueue> it = ready.iterator();
+        for (int seen = 0; it.hasNext() && seen < lookahead; seen++) {
+            StreamQueue queue = it.next();
+            if (wanted.test(queue)) {
+                it.remove();
+                queue.state = State.IDLE;
+                return queue;
+            }
+        }
+        return null;
     }
 
     /** A call for the queue's stream is in flight. */

@@ -440,6 +440,10 @@ public final class EventStoreSinkConfig extends SinkConfig {
         return getBoolean(APPEND_MULTI_STREAM);
     }
 
+    public int appendMultiStreamConcurrency() {
+        return getInt(APPEND_MULTI_STREAM_CONCURRENCY);
+    }
+
     public long bufferMaxBytes() {
         return getLong(BUFFER_MAX_BYTES);
     }
@@ -455,8 +459,9 @@ public final class EventStoreSinkConfig extends SinkConfig {
     /** How the writer behaves. */
     public StreamWriter.Settings writerSettings() {
         return new StreamWriter.Settings(deliveryGuarantee(), wrongExpectedVersionHandling(), appendMaxBytes(),
-                appendConcurrency(), multiStreamAppend(), getInt(APPEND_MULTI_STREAM_CONCURRENCY), bufferMaxBytes(), retryMaxAttempts(), retryBackoff(),
-                retryBackoffMax(), recoveryScanMaxEvents(), deadline(), retryTimeout());
+                appendConcurrency(), multiStreamAppend(), appendMultiStreamConcurrency(), bufferMaxBytes(),
+                retryMaxAttempts(), retryBackoff(), retryBackoffMax(), recoveryScanMaxEvents(), deadline(),
+                retryTimeout());
     }
 
     /** The record-to-event mapping these settings describe. */
@@ -483,7 +488,7 @@ public final class EventStoreSinkConfig extends SinkConfig {
         summary.put(APPEND_MAX_BYTES, String.valueOf(appendMaxBytes()));
         summary.put(APPEND_CONCURRENCY, String.valueOf(appendConcurrency()));
         summary.put(APPEND_MULTI_STREAM, String.valueOf(multiStreamAppend()));
-        summary.put(APPEND_MULTI_STREAM_CONCURRENCY, String.valueOf(getInt(APPEND_MULTI_STREAM_CONCURRENCY)));
+        summary.put(APPEND_MULTI_STREAM_CONCURRENCY, String.valueOf(appendMultiStreamConcurrency()));
         return summary;
     }
 

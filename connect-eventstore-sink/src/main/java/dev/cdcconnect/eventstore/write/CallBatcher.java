@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
  * {@code concurrency} calls in flight): a stream's read first when its end must be known, a deletion alone, an
  * append of a stream's consecutive records up to the append size and the stream's limit of events, or, when the
  * server offers it, one multi-stream append of several ready streams within the append size. At most
- * {@code multiStreamConcurrency} multi-stream appends are in flight: while they are, the ready streams wait, and the
- * next one takes all that gathered meanwhile (fewer, larger appends cost the client and the server less per event). On the way it takes
- * off the queues the records of revoked partitions, those the stream holds already, and changes delivered again;
+ * {@code multiStreamConcurrency} multi-stream appends are in flight: while they are, the streams such an append
+ * would take wait, and the next one takes all that gathered meanwhile (fewer, larger appends cost the client and the
+ * server less per event). On the way it takes off the queues the records of revoked partitions, those the stream holds already, and changes delivered again;
  * and it fails the records of a deleted stream. Every method runs with the writer's lock held.
  */
 final class CallBatcher {
@@ -35,16 +35,30 @@ final class CallBatcher {
 
     /** A call to make: built with the writer's lock held, made after unlocking. */
     sealed interface Call permits Read, Append, Delete, MultiStreamAppend {
+        /** The streams the call is for. */
+        List<StreamQueue> queues();
     }
 
     /** A read of the stream's end, for the last records it holds from the wanted partitions. */
     record Read(StreamQueue queue, Set<TopicPartition> wanted) implements Call {
+        @Override
+        public List<StreamQueue> queues() {
+            return List.of(queue);
+        }
     }
 
     record Append(StreamQueue queue, List<Pending> batch, StreamState expected) implements Call {
+        @Override
+        public List<StreamQueue> queues() {
+            return List.of(queue);
+        }
     }
 
     record Delete(StreamQueue queue, Pending pending, boolean hard) implements Call {
+        @Override
+        public List<StreamQueue> queues() {
+            return List.of(queue);
+        }
     }
 
     /** One append to several streams: each stream's batch and expected state at the same index. */
@@ -110,12 +124,12 @@ final class CallBatcher {
     }
 
     /** A call ended: its slot is free; its streams go on, unless they back off or are parked. */
-    void ended(Call call, List<StreamQueue> called) {
+    void ended(Call call) {
         inFlight--;
         if (call instanceof MultiStreamAppend) {
             multiStreamInFlight--;
         }
-        called.forEach(queues::ended);
+        call.queues().forEach(queues::ended);
     }
 
     /** The stream's next call, or null when it has nothing to write. */
@@ -280,10 +294,6 @@ final class CallBatcher {
         }
     }
 
-    /**
-     * Gathers ready streams into one multi-stream append, each stream once, within the append size; null when
-     * fewer than two streams can go (the caller then appends the next stream alone).
-     */
     /** Whether a multi-stream append with {@code budget} bytes left can take the queue's next records. */
     private boolean joinsMultiStream(StreamQueue queue, int budget) {
         return !(queue.alone || queue.pending.isEmpty() || needsRead(queue) || queue.progress == null
@@ -297,6 +307,10 @@ final class CallBatcher {
         return !joinsMultiStream(queue, settings.appendMaxBytes());
     }
 
+    /**
+     * Gathers ready streams into one multi-stream append, each stream once, within the append size; null when
+     * fewer than two streams can go (the caller then appends the next stream alone).
+     */
     private Call multiStreamAppend() {
         List<StreamQueue> picked = new ArrayList<>();
         List<List<Pending>> batches = new ArrayList<>();

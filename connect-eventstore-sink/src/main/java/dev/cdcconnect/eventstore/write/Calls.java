@@ -152,8 +152,8 @@ final class Calls implements AutoCloseable {
      * the lock held, then ends the call ({@link #finish}) and starts the calls that can start. Every call kind goes
      * through here.
      */
-    private <T> void call(CallBatcher.Call call, List<StreamQueue> called, String what,
-                          Function<KurrentDBClient, CompletableFuture<T>> request, Outcome<T> outcome) {
+    private <T> void call(CallBatcher.Call call, String what, Function<KurrentDBClient, CompletableFuture<T>> request,
+                          Outcome<T> outcome) {
         KurrentDBClient client = null;
         CompletableFuture<T> result;
         try {
@@ -168,7 +168,7 @@ final class Calls implements AutoCloseable {
             lock.lock();
             try {
                 outcome.handle(value, error, used);
-                finish(call, called, calls);
+                finish(call, calls);
             } finally {
                 lock.unlock();
             }
@@ -178,7 +178,7 @@ final class Calls implements AutoCloseable {
 
     private void recover(CallBatcher.Read read) {
         StreamQueue queue = read.queue();
-        call(read, List.of(queue), "the read of stream '" + queue.stream + "'", client -> {
+        call(read, "the read of stream '" + queue.stream + "'", client -> {
             metrics.streamRecoveries.increment();
             return StreamRecovery.read(client, queue.stream, read.wanted(), settings.recoveryScanMaxEvents());
         }, (progress, error, client) -> {
@@ -208,7 +208,7 @@ final class Calls implements AutoCloseable {
         StreamQueue queue = append.queue();
         List<Pending> batch = append.batch();
         long started = System.nanoTime();
-        call(append, List.of(queue), "an append to stream '" + queue.stream + "'", client -> client.appendToStream(
+        call(append, "an append to stream '" + queue.stream + "'", client -> client.appendToStream(
                 queue.stream, AppendToStreamOptions.get().streamState(append.expected()),
                 batch.stream().map(Pending::event).iterator()), (written, error, client) -> {
             queue.alone = false;
@@ -241,7 +241,7 @@ final class Calls implements AutoCloseable {
         Pending pending = delete.pending();
         boolean hard = delete.hard();
         DeleteStreamOptions options = DeleteStreamOptions.get().streamState(StreamState.any());
-        call(delete, List.of(queue), "the deletion of stream '" + queue.stream + "'", client -> hard
+        call(delete, "the deletion of stream '" + queue.stream + "'", client -> hard
                 ? client.tombstoneStream(queue.stream, options)
                 : client.deleteStream(queue.stream, options), (deleted, error, client) -> {
             buffer.land(List.of(pending));
@@ -263,7 +263,7 @@ final class Calls implements AutoCloseable {
         List<StreamQueue> called = multi.queues();
         List<List<Pending>> batches = multi.batches();
         long started = System.nanoTime();
-        call(multi, called, "an append to " + called.size() + " streams", client -> {
+        call(multi, "an append to " + called.size() + " streams", client -> {
             List<AppendStreamRequest> requests = new ArrayList<>(called.size());
             for (int i = 0; i < called.size(); i++) {
                 requests.add(new AppendStreamRequest(called.get(i).stream,
@@ -317,8 +317,8 @@ final class Calls implements AutoCloseable {
     }
 
     /** Ends a call: frees its slot, lets its streams go on (unless they back off or wait), starts what can start. */
-    private void finish(CallBatcher.Call call, List<StreamQueue> called, List<CallBatcher.Call> calls) {
-        batcher.ended(call, called);
+    private void finish(CallBatcher.Call call, List<CallBatcher.Call> calls) {
+        batcher.ended(call);
         writer.pump(calls);
         changed.signalAll();
     }

@@ -276,10 +276,14 @@ public final class EventStoreSinkBenchmark implements Benchmark {
         Map<String, String> config = new HashMap<>();
         config.put("name", "eventstore-sink-benchmark");
         config.put("eventstore.connection.string", connectionString);
-        // -Dsink.<key>=<value> sets a key of the sink's configuration, to compare settings in one run's conditions
+        putSinkProperties(config);
+        return config;
+    }
+
+    /** Puts each {@code -Dsink.<key>=<value>} in the sink's configuration, to compare settings in one run's conditions. */
+    static void putSinkProperties(Map<String, String> config) {
         System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("sink."))
                 .forEach(name -> config.put(name.substring("sink.".length()), System.getProperty(name)));
-        return config;
     }
 
     /**

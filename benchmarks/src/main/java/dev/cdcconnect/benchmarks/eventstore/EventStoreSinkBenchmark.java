@@ -280,7 +280,7 @@ public final class EventStoreSinkBenchmark implements Benchmark {
         return config;
     }
 
-    /** Puts each {@code -Dsink.<key>=<value>} in the sink's configuration, to compare settings in one run's conditions. */
+    /** Puts each {@code -Dsink.<key>=<value>} in the sink's configuration, to compare settings in one run. */
     static void putSinkProperties(Map<String, String> config) {
         System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("sink."))
                 .forEach(name -> config.put(name.substring("sink.".length()), System.getProperty(name)));

@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * server offers it, one multi-stream append of several ready streams within the append size. At most
  * {@code multiStreamConcurrency} multi-stream appends are in flight: while they are, the streams such an append
  * would take wait, and the next one takes all that gathered meanwhile (fewer, larger appends cost the client and the
- * server less per event). On the way it takes off the queues the records of revoked partitions, those the stream holds already, and changes delivered again;
- * and it fails the records of a deleted stream. Every method runs with the writer's lock held.
+ * server less per event). On the way it takes off the queues the records of revoked partitions, those the stream
+ * holds already, and changes delivered again; and it fails the records of a deleted stream. Every method runs with
+ * the writer's lock held.
  */
 final class CallBatcher {
 
@@ -34,31 +35,29 @@ final class CallBatcher {
     private static final int MULTI_STREAM_LOOKAHEAD = 64;
 
     /** A call to make: built with the writer's lock held, made after unlocking. */
-    sealed interface Call permits Read, Append, Delete, MultiStreamAppend {
+    sealed interface Call permits OneStreamCall, MultiStreamAppend {
         /** The streams the call is for. */
         List<StreamQueue> queues();
     }
 
+    /** A call for one stream. */
+    sealed interface OneStreamCall extends Call permits Read, Append, Delete {
+        StreamQueue queue();
+
+        @Override
+        default List<StreamQueue> queues() {
+            return List.of(queue());
+        }
+    }
+
     /** A read of the stream's end, for the last records it holds from the wanted partitions. */
-    record Read(StreamQueue queue, Set<TopicPartition> wanted) implements Call {
-        @Override
-        public List<StreamQueue> queues() {
-            return List.of(queue);
-        }
+    record Read(StreamQueue queue, Set<TopicPartition> wanted) implements OneStreamCall {
     }
 
-    record Append(StreamQueue queue, List<Pending> batch, StreamState expected) implements Call {
-        @Override
-        public List<StreamQueue> queues() {
-            return List.of(queue);
-        }
+    record Append(StreamQueue queue, List<Pending> batch, StreamState expected) implements OneStreamCall {
     }
 
-    record Delete(StreamQueue queue, Pending pending, boolean hard) implements Call {
-        @Override
-        public List<StreamQueue> queues() {
-            return List.of(queue);
-        }
+    record Delete(StreamQueue queue, Pending pending, boolean hard) implements OneStreamCall {
     }
 
     /** One append to several streams: each stream's batch and expected state at the same index. */
